@@ -1,0 +1,1 @@
+"""Slack adapter: renders the neutral model to Block Kit and talks to Slack."""

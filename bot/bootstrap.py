@@ -1,0 +1,97 @@
+"""Wires Tandem together from a Config: the one place dependencies are built."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from aiohttp import web
+
+from adapters.playground.demo import seed_demo
+from adapters.playground.messenger import PlaygroundMessenger
+from adapters.playground.web import Playground
+from bot.app import Tandem
+from bot.clock import Clock, OffsetClock
+from bot.config import Config
+from bot.messenger import Messenger
+from bot.pacing import SLACK_LIMITS, TEAMS_LIMITS, Pacer, PlatformLimits, Rate
+from bot.refs import Platform
+from bot.routes import build_router
+from bot.sender import Sender
+from bot.server import HealthPart, build_web_app
+from storage import db as database
+from storage.settings import read_setting, write_setting
+from storage.uow import Database
+
+log = logging.getLogger(__name__)
+CLOCK_OFFSET_KEY = "playground_clock_offset_seconds"
+
+
+@dataclass
+class Services:
+    config: Config
+    clock: Clock
+    db: Database
+    pacer: Pacer
+    sender: Sender
+    tandem: Tandem
+    messengers: dict[Platform, Messenger]
+    sub_apps: dict[str, web.Application] = field(default_factory=dict)
+    routes: list[web.RouteDef] = field(default_factory=list)
+    health_parts: dict[str, HealthPart] = field(default_factory=dict)
+
+    def web_app(self) -> web.Application:
+        return build_web_app(
+            self.db, health_parts=self.health_parts, sub_apps=self.sub_apps, routes=self.routes
+        )
+
+    async def close(self) -> None:
+        await self.db.dispose()
+
+
+def pacing_limits(config: Config) -> dict[Platform, PlatformLimits]:
+    return {
+        Platform.SLACK: PlatformLimits(
+            SLACK_LIMITS.per_conversation, (Rate(config.slack_workspace_budget_per_minute, 60.0),)
+        ),
+        Platform.TEAMS: PlatformLimits(
+            TEAMS_LIMITS.per_conversation, (Rate(config.teams_app_budget_per_second, 1.0),)
+        ),
+    }
+
+
+async def build(
+    config: Config, clock: Clock | None = None, *, migrate: bool = True, demo: bool = True
+) -> Services:
+    if migrate:
+        await database.upgrade(config.database_url)
+    clock = clock or OffsetClock()
+    db = Database(config.database_url, clock)
+    if isinstance(clock, OffsetClock):
+        saved = await read_setting(db, CLOCK_OFFSET_KEY) if config.playground else None
+        clock.offset = timedelta(seconds=float(saved)) if saved else timedelta()
+    pacer = Pacer(pacing_limits(config))
+    messengers: dict[Platform, Messenger] = {}
+    sender = Sender(db, clock, messengers, pacer)
+    tandem = Tandem(db, clock, build_router(), sender)
+    services = Services(config, clock, db, pacer, sender, tandem, messengers)
+    if config.playground:
+        _add_playground(services, demo=demo)
+        if demo:
+            await seed_demo(db)
+    return services
+
+
+def _add_playground(services: Services, *, demo: bool) -> None:
+    messenger = PlaygroundMessenger(services.db, services.clock)
+    services.messengers[Platform.PLAYGROUND] = messenger
+    clock = services.clock
+    if not isinstance(clock, OffsetClock):
+        clock = OffsetClock()
+
+    async def save_offset(offset: timedelta) -> None:
+        await write_setting(services.db, CLOCK_OFFSET_KEY, str(offset.total_seconds()))
+
+    playground = Playground(services.tandem, messenger, clock, save_offset)
+    services.sub_apps["/playground/"] = playground.app()

@@ -1,0 +1,25 @@
+"""Reading submitted form values, whichever shape the platform gave them."""
+
+from __future__ import annotations
+
+FormValues = dict[str, str | list[str]]
+
+
+def one(values: FormValues, name: str) -> str:
+    value = values.get(name, "")
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return value.strip()
+
+
+def many(values: FormValues, name: str) -> list[str]:
+    value = values.get(name, [])
+    if isinstance(value, str):
+        value = [v for v in value.split(",")] if value else []
+    return [v.strip() for v in value if v and v.strip()]
+
+
+def too_long(text: str, limit: int) -> str | None:
+    if len(text) <= limit:
+        return None
+    return f"Please keep this under {limit:,} characters; it's {len(text):,} now."

@@ -1,0 +1,47 @@
+"""Ending a pair: meetings cancelled, their pending nudges cancelled, partner told kindly."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+
+from storage.models import Delivery, Meeting, Pair, Person
+from storage.uow import UnitOfWork
+
+
+async def end_pair(uow: UnitOfWork, pair: Pair, reason: str, now: datetime) -> None:
+    pair.status = "ended"
+    pair.end_reason = reason
+    pair.ended_at = now
+    meetings = await uow.meetings.for_pair(pair.id)
+    live = [m.id for m in meetings if m.status in ("scheduled", "proposed")]
+    if live:
+        await uow.session.execute(
+            update(Meeting)
+            .where(Meeting.workspace_id == uow.workspace_id, Meeting.id.in_(live))
+            .values(status="cancelled", updated_at=now)
+        )
+        await cancel_pending_for_meetings(uow, live)
+
+
+async def cancel_pending_for_meetings(uow: UnitOfWork, meeting_ids: list[int]) -> None:
+    await uow.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.workspace_id == uow.workspace_id,
+            Delivery.meeting_id.in_(meeting_ids),
+            Delivery.state == "pending",
+        )
+        .values(state="cancelled")
+    )
+
+
+async def partner_of(uow: UnitOfWork, pair: Pair, enrolment_id: int) -> Person | None:
+    other_id = (
+        pair.mentee_enrolment_id
+        if pair.mentor_enrolment_id == enrolment_id
+        else pair.mentor_enrolment_id
+    )
+    other = await uow.enrolments.get(other_id)
+    return await uow.people.get(other.person_id) if other else None
