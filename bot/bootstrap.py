@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from adapters.playground.demo import seed_demo
 from adapters.playground.messenger import PlaygroundMessenger
 from adapters.playground.web import Playground
 from bot.app import Tandem
-from bot.clock import Clock, OffsetClock
+from bot.clock import OffsetClock
 from bot.config import Config
 from bot.messenger import Messenger
 from bot.pacing import SLACK_LIMITS, TEAMS_LIMITS, Pacer, PlatformLimits, Rate
@@ -31,7 +32,7 @@ CLOCK_OFFSET_KEY = "playground_clock_offset_seconds"
 @dataclass
 class Services:
     config: Config
-    clock: Clock
+    clock: OffsetClock
     db: Database
     pacer: Pacer
     sender: Sender
@@ -40,6 +41,18 @@ class Services:
     sub_apps: dict[str, web.Application] = field(default_factory=dict)
     routes: list[web.RouteDef] = field(default_factory=list)
     health_parts: dict[str, HealthPart] = field(default_factory=dict)
+    # Called after the playground moves the clock, so due work runs at once.
+    clock_listeners: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def clock_moved(self) -> None:
+        for listener in self.clock_listeners:
+            await listener()
+
+    async def start(self) -> None:
+        for hook in self.startup:
+            await hook()
 
     def web_app(self) -> web.Application:
         return build_web_app(
@@ -47,6 +60,8 @@ class Services:
         )
 
     async def close(self) -> None:
+        for hook in reversed(self.shutdown):
+            await hook()
         await self.db.dispose()
 
 
@@ -62,14 +77,14 @@ def pacing_limits(config: Config) -> dict[Platform, PlatformLimits]:
 
 
 async def build(
-    config: Config, clock: Clock | None = None, *, migrate: bool = True, demo: bool = True
+    config: Config, clock: OffsetClock | None = None, *, migrate: bool = True, demo: bool = True
 ) -> Services:
     if migrate:
         await database.upgrade(config.database_url)
     clock = clock or OffsetClock()
     db = Database(config.database_url, clock)
-    if isinstance(clock, OffsetClock):
-        saved = await read_setting(db, CLOCK_OFFSET_KEY) if config.playground else None
+    if config.playground and clock.base is None:
+        saved = await read_setting(db, CLOCK_OFFSET_KEY)
         clock.offset = timedelta(seconds=float(saved)) if saved else timedelta()
     pacer = Pacer(pacing_limits(config))
     messengers: dict[Platform, Messenger] = {}
@@ -86,12 +101,11 @@ async def build(
 def _add_playground(services: Services, *, demo: bool) -> None:
     messenger = PlaygroundMessenger(services.db, services.clock)
     services.messengers[Platform.PLAYGROUND] = messenger
-    clock = services.clock
-    if not isinstance(clock, OffsetClock):
-        clock = OffsetClock()
 
     async def save_offset(offset: timedelta) -> None:
         await write_setting(services.db, CLOCK_OFFSET_KEY, str(offset.total_seconds()))
 
-    playground = Playground(services.tandem, messenger, clock, save_offset)
+    playground = Playground(
+        services.tandem, messenger, services.clock, save_offset, services.clock_moved
+    )
     services.sub_apps["/playground/"] = playground.app()

@@ -33,10 +33,15 @@ class ManualClock:
 
 
 class OffsetClock:
-    """Real time plus an offset the playground's clock control moves forward."""
+    """Real time (or a frozen `base`) plus an offset the playground's clock control moves."""
 
-    def __init__(self, offset: timedelta = timedelta()) -> None:
+    def __init__(self, offset: timedelta = timedelta(), base: datetime | None = None) -> None:
         self.offset = offset
+        self.base = base
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
+        return (self.base or datetime.now(UTC)) + self.offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        self.offset += delta
+        return self.now()

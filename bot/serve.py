@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 async def serve(config: Config) -> None:
     services = await build(config)
+    await services.start()
     runner = web.AppRunner(services.web_app(), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
