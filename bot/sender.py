@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from bot.clock import Clock
 from bot.messenger import DeliveryError, Messenger, ProfileSource, Unreachable
@@ -76,8 +77,8 @@ class Sender:
                 person_id = person.id if person else None
             row = {
                 "workspace_id": workspace_id,
-                "idempotency_key": key
-                or f"{kind}:{target_key(target)}:{now.isoformat()}:{id(message)}",
+                # Unkeyed sends are never duplicates of each other.
+                "idempotency_key": key or f"{kind}:{uuid.uuid4().hex}",
                 "kind": kind,
                 "person_id": person_id,
                 "channel_id": target_key(target),
@@ -89,16 +90,12 @@ class Sender:
                 "message_id": "",
                 "created_at": now,
             }
-            inserted = await uow.session.execute(insert_ignore(uow.session, Delivery, [row]))
-            if not inserted.rowcount:
+            delivery_id = await uow.session.scalar(
+                insert_ignore(uow.session, Delivery, [row]).returning(Delivery.id)
+            )
+            if delivery_id is None:
                 log.info("delivery skipped as duplicate", extra={"kind": kind})
                 return None
-            delivery_id = await uow.session.scalar(
-                select(Delivery.id).where(
-                    Delivery.workspace_id == workspace_id,
-                    Delivery.idempotency_key == row["idempotency_key"],
-                )
-            )
             await uow.commit()
         assert delivery_id is not None
         return await self.attempt(workspace_id, delivery_id, target, message)

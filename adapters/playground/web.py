@@ -225,7 +225,7 @@ class Playground:
             raise web.HTTPBadRequest(text="Minutes must be a whole number.") from None
         if not 0 < minutes <= 60 * 24 * 366:
             raise web.HTTPBadRequest(text="Move the clock forward by between 1 minute and a year.")
-        self.clock.offset += timedelta(minutes=minutes)
+        self.clock.advance(timedelta(minutes=minutes))
         await self.save_offset(self.clock.offset)
         if self.on_clock_moved:
             await self.on_clock_moved()

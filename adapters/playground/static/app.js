@@ -17,20 +17,36 @@ const el = (tag, attrs = {}, ...children) => {
     if (k === "class") node.className = v; else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
     else if (v !== undefined && v !== null) node.setAttribute(k, v);
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
+  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined) node.append(c);
   return node;
 };
 const notice = (text) => { $("notice").textContent = text || ""; };
 const requestId = () => (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2));
 
+// The neutral model's light markup: *bold*, _italic_ and `code`, built as nodes, never as HTML.
+function markup(text) {
+  const parts = [];
+  const pattern = /(\*[^*\n]+\*|_[^_\n]+_|`[^`\n]+`)/g;
+  let last = 0;
+  for (const match of text.matchAll(pattern)) {
+    if (match.index > last) parts.push(text.slice(last, match.index));
+    const inner = match[0].slice(1, -1);
+    const tag = { "*": "strong", "_": "em", "`": "code" }[match[0][0]];
+    parts.push(el(tag, {}, inner));
+    last = match.index + match[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts;
+}
+
 function renderBlock(block, itemId) {
   switch (block.type) {
-    case "Text": return el("p", {}, block.text);
-    case "Context": return el("p", { class: "context" }, block.text);
+    case "Text": return el("p", {}, markup(block.text));
+    case "Context": return el("p", { class: "context" }, markup(block.text));
     case "Divider": return el("hr");
     case "Section": return el("div", { class: "section" },
       el("div", { class: "section-title" }, block.title),
-      block.text ? el("p", {}, block.text) : null,
+      block.text ? el("p", {}, markup(block.text)) : null,
       block.fields.length ? el("dl", {}, block.fields.map(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])) : null);
     case "Buttons": return el("div", { class: "actions" }, block.buttons.map((b) =>
       b.url ? el("a", { href: b.url, target: "_blank", rel: "noopener" }, b.label)
