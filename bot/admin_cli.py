@@ -64,6 +64,9 @@ def add_programme_commands(sub: argparse._SubParsersAction) -> None:  # type: ig
     )
     listing = actions.add_parser("list", help="list programmes")
     listing.add_argument("--workspace", type=workspace_arg, default=workspace_arg("playground"))
+    from bot.survey_cli import add_programme_settings_commands  # it imports this module
+
+    add_programme_settings_commands(actions)
 
 
 async def run(args: argparse.Namespace, config: Config) -> int:
@@ -74,6 +77,10 @@ async def run(args: argparse.Namespace, config: Config) -> int:
             return await create_programme(db, args)
         if args.command == "programme" and args.action == "list":
             return await list_programmes(db, args)
+        if args.command == "programme" and args.action in ("survey", "support"):
+            from bot.survey_cli import programme_settings
+
+            return await programme_settings(db, args)
         raise CliError(f"unknown command {args.command}")
     finally:
         await db.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -12,15 +13,22 @@ from aiohttp import web
 from adapters.playground.demo import seed_demo
 from adapters.playground.messenger import PlaygroundMessenger
 from adapters.playground.web import Playground
+from adapters.slack.wiring import attach_slack
+from adapters.teams.wiring import attach_teams
 from bot.app import Tandem
 from bot.clock import OffsetClock
 from bot.config import Config
+from bot.delivery_service import install_delivery
+from bot.ics_route import ics_route
 from bot.messenger import Messenger
 from bot.pacing import SLACK_LIMITS, TEAMS_LIMITS, Pacer, PlatformLimits, Rate
 from bot.refs import Platform
 from bot.routes import build_router
+from bot.scheduler import DeliveryScheduler
 from bot.sender import Sender
 from bot.server import HealthPart, build_web_app
+from flows import calendar_links
+from flows.unreachable import report_unreachable
 from storage import db as database
 from storage.settings import read_setting, write_setting
 from storage.uow import Database
@@ -45,6 +53,8 @@ class Services:
     clock_listeners: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # The delivery scheduler (bot/delivery_service.py); set by build().
+    scheduler: DeliveryScheduler | None = None
 
     async def clock_moved(self) -> None:
         for listener in self.clock_listeners:
@@ -88,14 +98,30 @@ async def build(
         clock.offset = timedelta(seconds=float(saved)) if saved else timedelta()
     pacer = Pacer(pacing_limits(config))
     messengers: dict[Platform, Messenger] = {}
-    sender = Sender(db, clock, messengers, pacer)
+    sender = Sender(db, clock, messengers, pacer, on_unreachable=report_unreachable)
     tandem = Tandem(db, clock, build_router(), sender)
     services = Services(config, clock, db, pacer, sender, tandem, messengers)
+    services.scheduler = install_delivery(services)
+    services.routes.append(ics_route(db))
+    await calendar_links.prepare(
+        db,
+        secret=os.environ.get("TANDEM_SECRET"),
+        public_url=os.environ.get("TANDEM_PUBLIC_URL") or _local_url(config),
+    )
     if config.playground:
         _add_playground(services, demo=demo)
         if demo:
             await seed_demo(db)
+    if config.slack_enabled:
+        attach_slack(services)
+    if config.teams_enabled:
+        attach_teams(services)
     return services
+
+
+def _local_url(config: Config) -> str:
+    host = "localhost" if config.host in ("127.0.0.1", "::1", "0.0.0.0") else config.host
+    return f"http://{host}:{config.port}"
 
 
 def _add_playground(services: Services, *, demo: bool) -> None:

@@ -7,7 +7,8 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot import admin_cli
+from adapters.teams import package_command
+from bot import admin_cli, match_cli, report_cli, survey_cli
 from bot.config import Config
 from bot.logs import configure_logging
 
@@ -18,9 +19,16 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the bot: web endpoints, playground and scheduler")
+    sub.add_parser(
+        "worker", help="run only the delivery scheduler (set TANDEM_SCHEDULER=off on serve)"
+    )
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
     admin_cli.add_programme_commands(sub)
+    match_cli.add_match_commands(sub)
+    report_cli.add_report_command(sub)
+    survey_cli.add_survey_command(sub)
+    package_command.add_parser(sub)
     return p
 
 
@@ -34,12 +42,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             asyncio.run(serve(config))
             return 0
+        if args.command == package_command.COMMAND:
+            return package_command.run(args, config)
+        if args.command == "worker":
+            from bot.delivery_service import run_worker
+
+            asyncio.run(run_worker(config))
+            return 0
         if args.command == "db":
             from storage.db import upgrade_sync
 
             upgrade_sync(config.database_url)
             print("Database is up to date.")
             return 0
+        if args.command == "report":
+            return asyncio.run(report_cli.run(args, config))
+        if args.command == "survey":
+            return asyncio.run(survey_cli.send(args, config))
+        if args.command in ("match", "participants"):
+            return asyncio.run(match_cli.run(args, config))
         return asyncio.run(admin_cli.run(args, config))
     except KeyboardInterrupt:
         return 130

@@ -17,6 +17,9 @@ class Config:
     log_level: str = "INFO"
     playground: bool = True
     run_scheduler: bool = True
+    dispatch_interval_seconds: float = 1.0
+    delivery_concurrency: int = 8
+    delivery_lease_seconds: int = 60
     slack_bot_token: str = ""
     slack_app_token: str = ""
     slack_signing_secret: str = ""
@@ -29,6 +32,9 @@ class Config:
     teams_tenant_id: str = ""
     teams_app_type: str = "MultiTenant"
     teams_app_budget_per_second: int = 50
+    # TANDEM_TEAMS=on serves /api/messages without an app id (the SDK's local development
+    # mode, for the Bot Framework Emulator and tests).
+    teams_local: bool = False
 
     @property
     def slack_enabled(self) -> bool:
@@ -36,7 +42,7 @@ class Config:
 
     @property
     def teams_enabled(self) -> bool:
-        return bool(self.teams_app_id)
+        return bool(self.teams_app_id) or self.teams_local
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -66,6 +72,9 @@ class Config:
             playground=playground,
             run_scheduler=env.get("TANDEM_SCHEDULER", "on").lower()
             not in ("0", "off", "false", "no"),
+            dispatch_interval_seconds=float(env.get("TANDEM_DISPATCH_INTERVAL_SECONDS", "1")),
+            delivery_concurrency=int(env.get("TANDEM_DELIVERY_CONCURRENCY", "8")),
+            delivery_lease_seconds=int(env.get("TANDEM_DELIVERY_LEASE_SECONDS", "60")),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
             slack_app_token=env.get("SLACK_APP_TOKEN", ""),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
@@ -78,4 +87,5 @@ class Config:
             teams_tenant_id=env.get("MICROSOFT_APP_TENANT_ID", ""),
             teams_app_type=env.get("MICROSOFT_APP_TYPE", "MultiTenant"),
             teams_app_budget_per_second=int(env.get("TANDEM_TEAMS_BUDGET_PER_SECOND", "50")),
+            teams_local=env.get("TANDEM_TEAMS", "").lower() in ("1", "true", "on", "yes"),
         )

@@ -137,7 +137,10 @@ def _block_from_json(data: dict[str, Any]) -> Block:
     if kind == "Section":
         data["fields"] = tuple(tuple(f) for f in data.get("fields", ()))
     elif kind == "Buttons":
-        data["buttons"] = tuple(Button(**b) for b in data["buttons"])
+        data["buttons"] = tuple(
+            Button(**{**b, "style": ButtonStyle(b.get("style", "default"))})
+            for b in data["buttons"]
+        )
     elif kind == "Poll":
         data["choices"] = tuple(Choice(**c) for c in data["choices"])
     return _BLOCK_TYPES[kind](**data)
@@ -154,6 +157,7 @@ def from_json(data: dict[str, Any]) -> Message | Form:
     for f in data["fields"]:
         f = dict(f)
         f["options"] = tuple(Choice(**c) for c in f.get("options", ()))
+        f["kind"] = FieldKind(f.get("kind", FieldKind.TEXT))
         if isinstance(f.get("initial"), list):
             f["initial"] = tuple(f["initial"])
         fields.append(FormField(**f))

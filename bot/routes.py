@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from bot.router import Router
-from flows import account, signup, welcome
+from flows import (
+    account,
+    announcements,
+    chemistry,
+    fit_check,
+    matching,
+    reflections,
+    signup,
+    support,
+    surveys,
+    welcome,
+)
 
 
 def build_router() -> Router:
@@ -29,5 +40,33 @@ def build_router() -> Router:
     router.action("leave_cancel", account.leave_cancelled)
     router.action("forget_confirm", account.forget_confirmed)
     router.action("forget_cancel", account.forget_cancelled)
+    router.command("support", support.command, "ask the programme team for support, privately")
+    router.action(support.ACTION_ID, support.clicked)
+    router.action("support_link", support.link_opened)
+    router.form(support.FORM_ID, support.validate, support.submit)
+    router.action(surveys.ACTION_ID, surveys.open_survey)
+    router.form(surveys.FORM_ID, surveys.validate, surveys.submit)
+    router.command("match", matching.match, "admins: propose pairs for a programme")
+    router.action("match_lock", matching.lock)
+    router.action("match_unlock", matching.unlock)
+    router.action("match_remove", matching.remove)
+    router.action("match_rerun", matching.rerun)
+    router.action("match_publish", matching.publish_clicked)
+    router.action("match_swap", matching.swap_clicked)
+    router.form(matching.SWAP_FORM, matching.validate_swap, matching.swap_submitted)
+    router.action("chem_book", chemistry.book)
+    router.action("chem_slot", chemistry.slot_chosen)
+    router.action("chem_other", chemistry.other_time)
+    router.action("chem_accept", chemistry.accept)
+    router.action("chem_cancel", chemistry.cancel)
+    router.action("chem_ics", chemistry.calendar_clicked)
+    router.form(chemistry.FORM_ID, chemistry.validate_time, chemistry.time_submitted)
+    router.action("fit_yes", fit_check.answer_yes)
+    router.action("fit_no", fit_check.answer_no)
+    router.command("announce", announcements.start, "champions and admins: send an announcement")
+    router.form(announcements.FORM_ID, announcements.validate, announcements.submit)
+    router.command("reflections", reflections.list_own, "read your own private reflections")
+    router.action("reflect", reflections.open_form)
+    router.form(reflections.FORM_ID, reflections.validate, reflections.submit)
     router.on_join = welcome.welcome
     return router

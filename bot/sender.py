@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import update
 
 from bot.clock import Clock
+from bot.delivery_key import reset_delivery_key, set_delivery_key
 from bot.messenger import DeliveryError, Messenger, ProfileSource, Unreachable
 from bot.outbound import Message
 from bot.pacing import Pacer
@@ -22,6 +23,8 @@ from storage.upsert import insert_ignore
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+# Told when a person turns out to be unreachable: (sender, workspace id, person, reason).
+UnreachableHook = Callable[["Sender", int, UserRef, str], Awaitable[None]]
 MAX_ATTEMPTS = 4
 
 
@@ -38,12 +41,16 @@ class Sender:
         messengers: dict[Platform, Messenger],
         pacer: Pacer,
         sleep: Sleep = asyncio.sleep,
+        on_unreachable: UnreachableHook | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.messengers = messengers
         self.pacer = pacer
         self.sleep = sleep
+        self.on_unreachable = on_unreachable
+        # Set by the delivery scheduler: flows call it after committing messages due now.
+        self.wake: Callable[[], None] = lambda: None
 
     def messenger(self, workspace: WorkspaceRef) -> Messenger:
         return self.messengers[workspace.platform]
@@ -98,7 +105,9 @@ class Sender:
                 return None
             await uow.commit()
         assert delivery_id is not None
-        return await self.attempt(workspace_id, delivery_id, target, message)
+        return await self.attempt(
+            workspace_id, delivery_id, target, message, key=row["idempotency_key"]
+        )
 
     async def attempt(
         self,
@@ -106,14 +115,21 @@ class Sender:
         delivery_id: int,
         target: UserRef | ConversationRef,
         message: Message,
+        *,
+        key: str | None = None,
     ) -> MessageRef | None:
-        """Send one logged delivery, retrying what the platform says is worth retrying."""
+        """Send one logged delivery, retrying what the platform says is worth retrying.
+
+        `key` is the delivery's idempotency key; adapters that can stamp it on the message
+        (bot/delivery_key.py) do, so a crash between send and commit can be reconciled.
+        """
         workspace = target.workspace
         messenger = self.messenger(workspace)
         error: DeliveryError | None = None
         attempts = 0
         for attempts in range(1, MAX_ATTEMPTS + 1):
             await self.pacer.acquire(workspace, target_key(target))
+            token = set_delivery_key(key)
             try:
                 if isinstance(target, UserRef):
                     ref = await messenger.send_dm(target, message)
@@ -122,6 +138,7 @@ class Sender:
             except Unreachable as exc:
                 await self._record(workspace_id, delivery_id, "unreachable", exc.reason, attempts)
                 await self._mark_unreachable(workspace_id, target, exc.reason)
+                await self._report_unreachable(workspace_id, target, exc.reason)
                 return None
             except DeliveryError as exc:
                 error = exc
@@ -135,6 +152,8 @@ class Sender:
                 if attempts < MAX_ATTEMPTS:
                     await self.sleep(delay)
                 continue
+            finally:
+                reset_delivery_key(token)
             await self._record(workspace_id, delivery_id, "sent", "", attempts, ref.message_id)
             return ref
         reason = error.reason if error else "unknown"
@@ -183,3 +202,13 @@ class Sender:
                 .values(reachable=False, unreachable_reason=reason[:200])
             )
             await uow.commit()
+
+    async def _report_unreachable(
+        self, workspace_id: int, target: UserRef | ConversationRef, reason: str
+    ) -> None:
+        if self.on_unreachable is None or not isinstance(target, UserRef):
+            return
+        try:
+            await self.on_unreachable(self, workspace_id, target, reason)
+        except Exception:
+            log.exception("could not report an unreachable person")

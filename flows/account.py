@@ -6,10 +6,9 @@ from sqlalchemy import delete, func, select
 
 from bot.context import FlowContext
 from bot.events import ButtonClicked, Command
-from bot.outbound import Button, Buttons, ButtonStyle, Context, Message, Section, Text
-from bot.working_hours import describe
+from bot.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
+from flows.home import programme_blocks
 from flows.pair_lifecycle import end_pair, partner_of
-from flows.people import name_of
 from storage.models import Delivery, Enrolment, Person, Response
 
 HELP = Message(
@@ -54,42 +53,11 @@ NOT_ENROLLED = (
 
 
 async def status(ctx: FlowContext, command: Command) -> None:
-    now = ctx.clock.now()
-    async with ctx.uow() as uow:
-        person = await uow.people.by_user_id(ctx.user.user_id)
-        enrolments = await uow.enrolments.of_person(person.id) if person else []
-        if person is None or not enrolments:
-            await ctx.reply_text(NOT_ENROLLED)
-            return
-        blocks = []
-        for enrolment, programme in enrolments:
-            fields = [("Role", enrolment.role), ("Status", enrolment.status)]
-            pair = await uow.pairs.live_for_enrolment(enrolment.id)
-            if pair:
-                partner = await partner_of(uow, pair, enrolment.id)
-                fields.append(("Your match", name_of(partner)))
-                meeting = await uow.meetings.next_for_pair(pair.id, now)
-                fields.append(
-                    (
-                        "Next meeting",
-                        describe(meeting.starts_at, person.time_zone)
-                        if meeting
-                        else "not booked yet",
-                    )
-                )
-            elif enrolment.status == "active":
-                fields.append(("Your match", "not matched yet"))
-            blocks.append(Section(programme.name, fields=tuple(fields)))
-            actions = [Button("Edit my answers", "signup_edit", str(programme.id))]
-            if enrolment.status == "active":
-                actions.append(Button("Pause", "pause", str(enrolment.id)))
-                actions.append(Button("Withdraw", "leave", str(enrolment.id), ButtonStyle.DANGER))
-            elif enrolment.status == "paused":
-                actions.append(Button("Resume", "resume", str(enrolment.id), ButtonStyle.PRIMARY))
-            elif enrolment.status == "withdrawn":
-                actions = [Button("Sign up again", "signup_edit", str(programme.id))]
-            blocks.append(Buttons(tuple(actions)))
-    await ctx.reply(Message(summary="Your mentoring status", blocks=tuple(blocks)), kind="status")
+    blocks = await programme_blocks(ctx)
+    if not blocks:
+        await ctx.reply_text(NOT_ENROLLED)
+        return
+    await ctx.reply(Message(summary="Your mentoring status", blocks=blocks), kind="status")
 
 
 async def _own_enrolment(ctx: FlowContext, value: str) -> tuple[Person, Enrolment] | None:

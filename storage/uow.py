@@ -13,6 +13,7 @@ from storage.db import create_engine
 from storage.models import Workspace
 from storage.repositories.enrolments import EnrolmentRepository
 from storage.repositories.events import ProcessedEventRepository
+from storage.repositories.matching import MatchingRepository
 from storage.repositories.pairs import MeetingRepository, PairRepository
 from storage.repositories.people import PeopleRepository
 from storage.repositories.programmes import ProgrammeRepository
@@ -37,6 +38,7 @@ class UnitOfWork:
         self.events = ProcessedEventRepository(self.session, ws)
         self.pairs = PairRepository(self.session, ws)
         self.meetings = MeetingRepository(self.session, ws)
+        self.matching = MatchingRepository(self.session, ws)
         return self
 
     async def __aexit__(

@@ -65,3 +65,44 @@ def test_matching_engine_is_pure() -> None:
         assert not any(
             n.split(".")[0] in ("sqlalchemy", "storage", "adapters", "aiohttp") for n in names
         )
+
+
+def test_outbound_model_round_trips_through_json() -> None:
+    from bot.outbound import (
+        Button,
+        Buttons,
+        ButtonStyle,
+        Choice,
+        Context,
+        Divider,
+        FieldKind,
+        Form,
+        FormField,
+        Message,
+        Poll,
+        Section,
+        Text,
+        from_json,
+        to_json,
+    )
+
+    message = Message(
+        summary="s",
+        blocks=(
+            Text("*hi*"),
+            Section("t", "x", (("a", "b"),)),
+            Divider(),
+            Context("c"),
+            Buttons((Button("Go", "go", "1", ButtonStyle.PRIMARY),)),
+            Poll("Q?", "poll", (Choice("Yes", "y"), Choice("No", "n")), multi=True, context="m:1"),
+        ),
+    )
+    form = Form(
+        "f",
+        "Title",
+        (FormField("a", "A", FieldKind.MULTI_SELECT, options=(Choice("x", "x"),), initial=("x",)),),
+        errors={"a": "bad"},
+    )
+    assert from_json(to_json(message)) == message
+    restored = from_json(to_json(form))
+    assert restored == form and isinstance(restored.fields[0].kind, FieldKind)

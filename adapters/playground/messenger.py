@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from bot.clock import Clock
+from bot.delivery_key import current_delivery_key
 from bot.outbound import Form, Message, to_json
 from bot.refs import ConversationRef, MessageRef, Platform, UserRef, WorkspaceRef
 from storage.models import PlaygroundItem
@@ -44,15 +45,25 @@ class PlaygroundMessenger:
         return item_id
 
     async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
-        item_id = await self._add(user.workspace, dm_id(user.user_id), "message", to_json(message))
+        item_id = await self._add(user.workspace, dm_id(user.user_id), "message", _keyed(message))
         conversation = ConversationRef(user.workspace, dm_id(user.user_id), is_direct=True)
         return MessageRef(conversation, str(item_id))
 
     async def post_to_channel(self, channel: ConversationRef, message: Message) -> MessageRef:
         item_id = await self._add(
-            channel.workspace, channel.conversation_id, "message", to_json(message)
+            channel.workspace, channel.conversation_id, "message", _keyed(message)
         )
         return MessageRef(channel, str(item_id))
+
+    async def already_delivered(self, target: UserRef | ConversationRef, key: str) -> bool:
+        """Whether a message stamped with this delivery key is in the conversation."""
+        if isinstance(target, UserRef):
+            workspace, conversation_id = target.workspace, dm_id(target.user_id)
+        else:
+            workspace, conversation_id = target.workspace, target.conversation_id
+        workspace_id = await self.db.workspace_id(workspace)
+        items = await self.items(workspace_id, [conversation_id])
+        return any(item.body.get("delivery_key") == key for item in items)
 
     async def open_form(self, user: UserRef, form: Form, *, interaction: str | None) -> None:
         workspace_id = await self.db.workspace_id(user.workspace)
@@ -113,3 +124,12 @@ class PlaygroundMessenger:
                 .values(**values)
             )
             await uow.commit()
+
+
+def _keyed(message: Message) -> dict:
+    """The message as stored, stamped with the delivery key the Sender is sending under."""
+    body = to_json(message)
+    key = current_delivery_key()
+    if key:
+        body["delivery_key"] = key
+    return body

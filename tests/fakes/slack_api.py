@@ -32,7 +32,7 @@ from aiohttp import BasicAuth, web
 
 Payload = dict[str, Any]
 # Params Slack accepts as JSON strings inside a form-encoded body.
-_JSON_PARAMS = {"blocks", "attachments", "view"}
+_JSON_PARAMS = {"blocks", "attachments", "view", "metadata"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +60,7 @@ class RateLimit:
 SLACK_LIKE_LIMITS: dict[str, RateLimit] = {
     "chat.postMessage": RateLimit(per_second=1.0, burst=3, per_minute=600),
     "chat.update": RateLimit(per_minute=50),
+    "conversations.history": RateLimit(per_minute=50),
     "conversations.open": RateLimit(per_minute=50),
     "users.info": RateLimit(per_minute=100),
     "views.open": RateLimit(per_minute=100),
@@ -173,7 +174,15 @@ class FakeSlackApi:
         self._users: dict[str, _User] = {}
         self._issued_tokens: set[str] = set()
         self._posted: dict[str, set[str]] = defaultdict(set)
+        # Messages posted per channel, oldest first, for conversations.history.
+        self._history: dict[str, list[Payload]] = defaultdict(list)
         self._ids = itertools.count(1)
+        self._holds: dict[str, asyncio.Event] = {}
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Calls of `method` wait until the returned event is set (to prove what runs first)."""
+        gate = self._holds[method] = asyncio.Event()
+        return gate
 
     def fail(self, method: str, error: str = "channel_not_found", times: int = 1) -> None:
         """The next `times` calls of `method` answer {"ok": false, "error": error}."""
@@ -220,6 +229,9 @@ class FakeSlackApi:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        gate = self._holds.get(method)
+        if gate is not None:
+            await gate.wait()
         params = await _read_params(request)
         token = _bearer(request) or params.pop("token", None)
         now = self.clock()
@@ -294,6 +306,7 @@ class FakeSlackApi:
         return {
             "auth.test": self._auth_test,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
             "views.open": self._views_open,
@@ -337,6 +350,9 @@ class FakeSlackApi:
             "blocks": params.get("blocks", []),
             "ts": ts,
             "team": self.team_id,
+            **(
+                {"metadata": params["metadata"]} if isinstance(params.get("metadata"), dict) else {}
+            ),
         }
 
     def _chat_post_message(self, params: Payload, request: web.Request) -> Payload:
@@ -348,7 +364,30 @@ class FakeSlackApi:
         channel = _dm_channel(channel)
         ts = self._next_ts()
         self._posted[channel].add(ts)
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(params, ts)}
+        message = self._message(params, ts)
+        self._history[channel].append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _conversations_history(self, params: Payload, request: web.Request) -> Payload:
+        """Newest first, paged by `cursor`; metadata only with include_all_metadata, as on Slack."""
+        channel = _dm_channel(str(params.get("channel", "")))
+        if not channel:
+            return _error("channel_not_found")
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        limit = max(1, min(int(params.get("limit") or 100), 999))
+        start = int(params.get("cursor") or 0)
+        newest_first = list(reversed(self._history.get(channel, [])))
+        page = newest_first[start : start + limit]
+        messages = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in page
+        ]
+        more = start + limit < len(newest_first)
+        return {
+            "ok": True,
+            "messages": messages,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _chat_update(self, params: Payload, request: web.Request) -> Payload:
         channel, ts = _dm_channel(str(params.get("channel", ""))), str(params.get("ts", ""))
@@ -488,8 +527,13 @@ async def _read_params(request: web.Request) -> Payload:
     }
 
 
-async def _serve(port: int, record: Path | None, slack_limits: bool) -> None:
-    fake = FakeSlackApi(record_path=record, rate_limits=SLACK_LIKE_LIMITS if slack_limits else None)
+async def _serve(
+    port: int, record: Path | None, slack_limits: bool, post_limit: RateLimit | None = None
+) -> None:
+    limits = dict(SLACK_LIKE_LIMITS) if slack_limits else {}
+    if post_limit is not None:
+        limits["chat.postMessage"] = post_limit
+    fake = FakeSlackApi(record_path=record, rate_limits=limits or None)
     url = await fake.start(port)
     print(url, flush=True)
     stop = asyncio.Event()
@@ -505,8 +549,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--record", type=Path, help="append one JSON line per request here")
     parser.add_argument("--slack-limits", action="store_true", help="enforce SLACK_LIKE_LIMITS")
+    parser.add_argument(
+        "--post-per-minute",
+        type=int,
+        help="chat.postMessage workspace budget (with 1/s per channel); overrides the default",
+    )
     args = parser.parse_args(argv)
-    asyncio.run(_serve(args.port, args.record, args.slack_limits))
+    post_limit = (
+        RateLimit(per_second=1.0, burst=1, per_minute=args.post_per_minute)
+        if args.post_per_minute
+        else None
+    )
+    asyncio.run(_serve(args.port, args.record, args.slack_limits, post_limit))
 
 
 if __name__ == "__main__":

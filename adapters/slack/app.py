@@ -1,0 +1,168 @@
+"""The slack-bolt AsyncApp: listeners that ack at once and hand a neutral event to Tandem.
+
+With process_before_response=False (bolt's default for HTTP) bolt answers Slack as soon as a
+listener calls ack() and lets the rest of the listener run on, so database writes and Web API
+calls made by the flow never hold up the acknowledgement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import translate
+from adapters.slack.home import HomeTab
+from adapters.slack.render_form import form_errors
+from adapters.slack.workspaces import SlackWorkspaces
+from bot.app import Tandem
+from bot.events import FormSubmitted, InboundEvent, MemberJoined
+from bot.refs import UserRef
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/mentoring"
+ANY = re.compile(".*")
+MAX_FLOWS = 4
+NOT_SAVED = "I couldn't save that form: {reason} Please open it again and check your answers."
+
+OnUninstalled = Callable[[str], Awaitable[None]]
+Body = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SlackParts:
+    """What the listeners need from the rest of Tandem."""
+
+    tandem: Tandem
+    home: HomeTab
+    workspaces: SlackWorkspaces
+    on_uninstalled: OnUninstalled
+    # Flows run after their ack; capping how many run at once keeps the event loop free to
+    # ack new requests under load, and keeps flows within the database connection pool.
+    flow_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_FLOWS))
+
+
+def build_bolt_app(
+    parts: SlackParts,
+    *,
+    client: AsyncWebClient,
+    signing_secret: str,
+    oauth_settings: AsyncOAuthSettings | None = None,
+) -> AsyncApp:
+    """`client` carries the base URL (and, for one workspace, the bot token)."""
+    options: dict[str, Any] = {}
+    if oauth_settings is not None:
+        options["oauth_settings"] = oauth_settings
+        # Cached auth.test results keep a per-request Web API call out of the ack path.
+        options["authorize"] = AsyncInstallationStoreAuthorize(
+            logger=log,
+            installation_store=oauth_settings.installation_store,  # type: ignore[arg-type]
+            client_id=oauth_settings.client_id,
+            client_secret=oauth_settings.client_secret,
+            bot_only=True,
+            cache_enabled=True,
+            client=client,
+        )
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret,
+        # Socket Mode has no signatures; HTTP mode always has a secret (wiring checks).
+        request_verification_enabled=bool(signing_secret),
+        process_before_response=False,
+        logger=log,
+        **options,
+    )
+    register_listeners(app, parts)
+    return app
+
+
+def register_listeners(app: AsyncApp, parts: SlackParts) -> None:
+    tandem, home = parts.tandem, parts.home
+
+    async def handle(event: InboundEvent) -> dict[str, str] | None:
+        async with parts.flow_slots:
+            await parts.workspaces.seen(event.user.workspace.external_id)
+            return await tandem.handle(event)
+
+    async def on_command(ack: AsyncAck, body: Body) -> None:
+        await ack()
+        await handle(translate.command(body))
+
+    async def on_action(ack: AsyncAck, body: Body) -> None:
+        await ack()
+        click = translate.button(body)
+        if click is None:
+            return
+        await handle(click)
+        view = body.get("view") or {}
+        if view.get("type") == "home":
+            await home.publish(click.user)
+
+    async def on_view_submission(ack: AsyncAck, body: Body) -> None:
+        submitted = translate.form(body)
+        errors = tandem.validate(submitted)
+        if errors:
+            await ack(**form_errors(_errors_on_fields(errors, body["view"])))
+            return
+        await ack()
+        late_errors = await handle(submitted)
+        if late_errors:
+            await _tell_not_saved(tandem, submitted, late_errors)
+
+    async def on_message(body: Body, event: Body) -> None:
+        if translate.is_person_message(event):
+            await handle(translate.message(body))
+
+    async def on_home_opened(body: Body, event: Body) -> None:
+        user = UserRef(translate.workspace(translate.team_of(body)), str(event["user"]))
+        if event.get("tab") == "messages":
+            # First visit to the DM: the welcome flow sends its greeting once per person.
+            await handle(MemberJoined(user=user, event_id=body.get("event_id")))
+            return
+        await parts.workspaces.seen(user.workspace.external_id)
+        await home.publish(user)
+
+    async def on_uninstalled(body: Body) -> None:
+        await parts.on_uninstalled(translate.team_of(body))
+
+    async def on_tokens_revoked(body: Body, event: Body) -> None:
+        if (event.get("tokens") or {}).get("bot"):
+            await parts.on_uninstalled(translate.team_of(body))
+
+    async def on_error(error: Exception, body: Body) -> None:
+        log.error("slack listener failed", exc_info=error, extra={"type": body.get("type")})
+
+    app.command(COMMAND)(on_command)
+    app.action(ANY)(on_action)
+    app.view_submission(ANY)(on_view_submission)
+    app.event("message")(on_message)
+    app.event("app_home_opened")(on_home_opened)
+    app.event("app_uninstalled")(on_uninstalled)
+    app.event("tokens_revoked")(on_tokens_revoked)
+    app.error(on_error)
+
+
+def _errors_on_fields(errors: dict[str, str], view: Body) -> dict[str, str]:
+    """Slack rejects errors for block ids the modal lacks; fold those onto a field it has."""
+    fields = translate.field_names(view)
+    shown = {name: text for name, text in errors.items() if name in fields}
+    stray = [text for name, text in errors.items() if name not in fields]
+    if stray and fields:
+        first = next(iter(sorted(fields)))
+        shown[first] = " ".join([shown.get(first, ""), *stray]).strip()
+    return shown or errors
+
+
+async def _tell_not_saved(tandem: Tandem, submitted: FormSubmitted, errors: dict[str, str]) -> None:
+    ctx = await tandem.context_for(submitted)
+    await ctx.reply_text(NOT_SAVED.format(reason=" ".join(errors.values())))

@@ -1,0 +1,197 @@
+"""The Messenger port on Slack's Web API: DMs, channel posts, modals, updates and profiles.
+
+It never sleeps or retries on a rate limit itself: a 429 becomes DeliveryError(retry_after=...)
+and bot/sender.py decides, so pacing and the delivery log stay in one place.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.oauth import BotTokens
+from adapters.slack.render import render_message
+from adapters.slack.render_form import render_modal
+from adapters.slack.workspaces import SlackWorkspaces
+from bot.messenger import DeliveryError, Unreachable
+from bot.outbound import Button, Buttons, ButtonStyle, Form, Message, Text
+from bot.refs import ConversationRef, MessageRef, UserRef, WorkspaceRef
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# ok:false errors that no retry will fix: the person, channel or installation is gone.
+UNREACHABLE_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "user_disabled",
+        "cannot_dm_bot",
+        "account_inactive",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "team_not_found",
+        "team_access_not_granted",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "not_installed",
+    }
+)
+RETRYABLE_ERRORS = frozenset(
+    {"ratelimited", "fatal_error", "internal_error", "service_unavailable", "request_timeout"}
+)
+STALE_TRIGGER_ERRORS = frozenset(
+    {"expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id", "trigger_exchanged"}
+)
+DEFAULT_RETRY_AFTER = 1.0
+FORM_BUTTON_ACTIONS = {"signup": "signup_edit"}
+
+
+def delivery_error(exc: Exception) -> DeliveryError:
+    """What a failed Web API call means for the Sender: give up, retry, or retry later."""
+    if isinstance(exc, SlackApiError):
+        status = exc.response.status_code
+        error = str(exc.response.get("error") or f"http_{status}")
+        if status == 429:
+            header = exc.response.headers.get("Retry-After") or exc.response.headers.get(
+                "retry-after"
+            )
+            retry_after = float(header) if header else DEFAULT_RETRY_AFTER
+            return DeliveryError("ratelimited", retryable=True, retry_after=retry_after)
+        if status >= 500 or error in RETRYABLE_ERRORS:
+            return DeliveryError(error, retryable=True)
+        if error in UNREACHABLE_ERRORS:
+            return Unreachable(error)
+        return DeliveryError(error)
+    if isinstance(exc, aiohttp.ClientError | TimeoutError):
+        return DeliveryError(type(exc).__name__, retryable=True)
+    return DeliveryError(type(exc).__name__)
+
+
+def reopen_form_message(form: Form) -> Message:
+    """Sent when a form cannot open in place (typed in a DM, or Slack's trigger expired)."""
+    action = FORM_BUTTON_ACTIONS.get(form.form_id)
+    if action is None:
+        text = "That form took too long to open. Please try again."
+        return Message(summary=text, blocks=(Text(text),))
+    return Message(
+        summary=form.title,
+        blocks=(
+            Text(f"*{form.title}*: click below to open the form."),
+            Buttons((Button("Open the form", action, style=ButtonStyle.PRIMARY),)),
+        ),
+    )
+
+
+class SlackMessenger:
+    def __init__(
+        self, client: AsyncWebClient, tokens: BotTokens, workspaces: SlackWorkspaces
+    ) -> None:
+        self.client = client
+        self.tokens = tokens
+        self.workspaces = workspaces
+        self._dm_channels: dict[tuple[str, str], str] = {}
+
+    async def _call(self, workspace: WorkspaceRef, call: Callable[[str], Awaitable[T]]) -> T:
+        team = workspace.external_id
+        if not await self.workspaces.is_active(team):
+            raise Unreachable("app_uninstalled")
+        token = await self.tokens.for_team(team)
+        try:
+            return await call(token)
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            raise delivery_error(exc) from exc
+
+    async def _dm_channel(self, user: UserRef) -> str:
+        key = (user.workspace.external_id, user.user_id)
+        channel = self._dm_channels.get(key)
+        if channel is None:
+            opened: Any = await self._call(
+                user.workspace,
+                lambda token: self.client.conversations_open(token=token, users=user.user_id),
+            )
+            channel = str(opened["channel"]["id"])
+            self._dm_channels[key] = channel
+        return channel
+
+    async def _post(self, workspace: WorkspaceRef, channel: str, message: Message) -> str:
+        text, blocks = render_message(message)
+        posted: Any = await self._call(
+            workspace,
+            lambda token: self.client.chat_postMessage(
+                token=token, channel=channel, text=text, blocks=blocks
+            ),
+        )
+        return str(posted["ts"])
+
+    async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
+        channel = await self._dm_channel(user)
+        ts = await self._post(user.workspace, channel, message)
+        return MessageRef(ConversationRef(user.workspace, channel, is_direct=True), ts)
+
+    async def post_to_channel(self, channel: ConversationRef, message: Message) -> MessageRef:
+        ts = await self._post(channel.workspace, channel.conversation_id, message)
+        return MessageRef(channel, ts)
+
+    async def update_message(self, ref: MessageRef, message: Message) -> None:
+        text, blocks = render_message(message)
+        await self._call(
+            ref.conversation.workspace,
+            lambda token: self.client.chat_update(
+                token=token,
+                channel=ref.conversation.conversation_id,
+                ts=ref.message_id,
+                text=text,
+                blocks=blocks,
+            ),
+        )
+
+    async def open_form(self, user: UserRef, form: Form, *, interaction: str | None) -> None:
+        """views.open while the trigger is fresh; otherwise a DM with a button that reopens it."""
+        if interaction:
+            view = render_modal(form)
+            try:
+                await self._call(
+                    user.workspace,
+                    lambda token: self.client.views_open(
+                        token=token, trigger_id=interaction, view=view
+                    ),
+                )
+                return
+            except DeliveryError as exc:
+                if exc.reason not in STALE_TRIGGER_ERRORS:
+                    raise
+                log.info(
+                    "trigger expired; sending the form as a button", extra={"form": form.form_id}
+                )
+        await self.send_dm(user, reopen_form_message(form))
+
+    async def publish_home(self, user: UserRef, message: Message) -> None:
+        _, blocks = render_message(message)
+        await self._call(
+            user.workspace,
+            lambda token: self.client.views_publish(
+                token=token, user_id=user.user_id, view={"type": "home", "blocks": blocks}
+            ),
+        )
+
+    async def profile(self, user: UserRef) -> dict[str, str]:
+        info: Any = await self._call(
+            user.workspace, lambda token: self.client.users_info(token=token, user=user.user_id)
+        )
+        person = info["user"]
+        profile = person.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or person.get("real_name")
+        found = {"display_name": name, "time_zone": person.get("tz")}
+        return {key: str(value) for key, value in found.items() if value}
+
+    def forget_team(self, team_id: str) -> None:
+        self._dm_channels = {k: v for k, v in self._dm_channels.items() if k[0] != team_id}

@@ -1,0 +1,158 @@
+"""Plugs the Slack adapter into Tandem: messenger, HTTP routes or Socket Mode, health."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.app import SlackParts, build_bolt_app
+from adapters.slack.home import HomeTab
+from adapters.slack.messenger import SlackMessenger
+from adapters.slack.oauth import BotTokens, installation_store, oauth_settings
+from adapters.slack.socket_mode import SocketMode
+from adapters.slack.workspaces import SlackWorkspaces
+from bot.refs import Platform
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Services
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+
+
+def web_client(config_token: str, api_url: str) -> AsyncWebClient:
+    if api_url:
+        return AsyncWebClient(token=config_token or None, base_url=api_url)
+    return AsyncWebClient(token=config_token or None)
+
+
+@dataclass(frozen=True, slots=True)
+class SlackAdapter:
+    app: AsyncApp
+    client: AsyncWebClient
+    messenger: SlackMessenger
+    socket_mode: SocketMode | None
+
+
+def http_routes(app: AsyncApp, *, events_url: bool = True) -> list[web.RouteDef]:
+    """One Request URL for commands, interactivity and events, plus the OAuth pages."""
+
+    async def events(request: web.Request) -> web.Response:
+        response = await app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    routes = [web.post(EVENTS_PATH, events)] if events_url else []
+    flow = app.oauth_flow
+    if flow is not None:
+
+        async def install(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(
+                await flow.handle_installation(await to_bolt_request(request))
+            )
+
+        async def redirect(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(
+                await flow.handle_callback(await to_bolt_request(request))
+            )
+
+        routes += [web.get(flow.install_path, install), web.get(flow.redirect_uri_path, redirect)]
+    return routes
+
+
+def attach_slack(services: Services) -> SlackAdapter:
+    """Registers everything on `services`; the returned parts are for tests and diagnostics."""
+    config = services.config
+    if not config.slack_app_token and not config.slack_signing_secret:
+        raise ValueError(
+            "Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"
+        )
+    multi = bool(config.slack_client_id and config.slack_client_secret)
+    engine = services.db.engine
+    store = installation_store(config.slack_client_id, engine) if multi else None
+    client = web_client("" if multi else config.slack_bot_token, config.slack_api_url)
+    workspaces = SlackWorkspaces(services.db)
+    tokens = BotTokens(config.slack_bot_token, store)
+    messenger = SlackMessenger(client, tokens, workspaces)
+    services.messengers[Platform.SLACK] = messenger
+
+    async def uninstalled(team_id: str) -> None:
+        await workspaces.set_active(team_id, False)
+        await tokens.forget(team_id)
+        messenger.forget_team(team_id)
+        log.info("slack workspace uninstalled; sending stopped", extra={"team": team_id})
+
+    async def installed(team_id: str) -> None:
+        await workspaces.set_active(team_id, True)
+        messenger.forget_team(team_id)
+
+    settings = None
+    if store is not None:
+        settings = oauth_settings(
+            client_id=config.slack_client_id,
+            client_secret=config.slack_client_secret,
+            store=store,
+            engine=engine,
+            on_installed=installed,
+        )
+    parts = SlackParts(
+        services.tandem, HomeTab(services.tandem, messenger), workspaces, uninstalled
+    )
+    app = build_bolt_app(
+        parts, client=client, signing_secret=config.slack_signing_secret, oauth_settings=settings
+    )
+    # In Socket Mode a signing secret is optional; without one there is no Request URL.
+    services.routes.extend(http_routes(app, events_url=bool(config.slack_signing_secret)))
+    _share_http_session(services, client)
+    services.startup.append(freeze_startup_heap)
+
+    socket = None
+    if config.slack_app_token:
+        socket = SocketMode(app, config.slack_app_token, client)
+        services.startup.append(socket.start)
+        services.shutdown.append(socket.stop)
+
+        async def socket_health() -> dict[str, object]:
+            return {"ok": await socket.connected(), "mode": "socket", "multi_workspace": multi}
+
+        services.health_parts["slack"] = socket_health
+    else:
+
+        async def http_health() -> dict[str, object]:
+            return {"ok": True, "mode": "http", "multi_workspace": multi}
+
+        services.health_parts["slack"] = http_health
+    return SlackAdapter(app, client, messenger, socket)
+
+
+def _share_http_session(services: Services, client: AsyncWebClient) -> None:
+    """One pooled aiohttp session for every Web API call instead of one per call."""
+
+    async def open_session() -> None:
+        client.session = aiohttp.ClientSession()
+
+    async def close_session() -> None:
+        session, client.session = client.session, None
+        if session is not None:
+            await session.close()
+
+    services.startup.insert(0, open_session)
+    services.shutdown.insert(0, close_session)
+
+
+async def freeze_startup_heap() -> None:
+    """Move everything built at start-up out of the garbage collector's sight.
+
+    Those objects live as long as the process, yet a full collection scans them all: with
+    the libraries Tandem loads that is a 150-300 ms pause of the event loop, long enough to
+    push acks past what Slack tolerates under load. Frozen, a full collection takes a few ms.
+    """
+    gc.collect()
+    gc.freeze()

@@ -1,0 +1,228 @@
+"""Tandem with its Slack adapter, the real bolt app and slack_sdk client, against FakeSlackApi.
+
+Requests reach /slack/events on Tandem's real aiohttp app, signed the way Slack signs them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from aiohttp import ClientResponse
+from aiohttp.test_utils import TestClient, TestServer
+from slack_sdk.signature import SignatureVerifier
+
+from bot.bootstrap import Services, build
+from bot.clock import OffsetClock
+from bot.config import Config
+from bot.refs import Platform, WorkspaceRef
+from tests.fakes.slack_api import FakeSlackApi
+from tests.playground_driver import SIGNUP_ANSWERS
+
+PAYLOADS = Path(__file__).parent / "slack_payloads"
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TEAM = "T0TANDEM"
+ALICE = "U0ALICE01"
+BOB = "U0BOB0002"
+
+
+def payload(name: str) -> dict[str, Any]:
+    return json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+class SteppedClock:
+    """The fake's monotonic seconds: they move only when the Sender's sleep says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def sign(body: str, secret: str = SECRET, at: float | None = None) -> dict[str, str]:
+    timestamp = str(int(time.time() if at is None else at))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature or ""}
+
+
+def is_bolt_listener(task: asyncio.Task[Any]) -> bool:
+    return task.get_coro().__qualname__.endswith("run_ack_function_asynchronously")  # type: ignore[union-attr]
+
+
+async def settle() -> None:
+    """Wait for every bolt listener still running after its ack (flows, DMs, Home tab)."""
+    while pending := [t for t in asyncio.all_tasks() if is_bolt_listener(t) and not t.done()]:
+        await asyncio.gather(*pending)
+
+
+class SlackDriver:
+    """Speaks to Tandem as Slack does; `settle()` waits for listeners still running after ack."""
+
+    def __init__(self, client: TestClient, fake: FakeSlackApi, services: Services) -> None:
+        self.client = client
+        self.fake = fake
+        self.services = services
+        self._clock = fake.clock
+
+    async def post(
+        self, body: str, content_type: str, headers: dict[str, str] | None = None
+    ) -> ClientResponse:
+        signed = sign(body) if headers is None else headers
+        return await self.client.post(
+            "/slack/events", data=body, headers={"Content-Type": content_type, **signed}
+        )
+
+    async def form_post(self, fields: dict[str, str], **kw: Any) -> ClientResponse:
+        return await self.post(urlencode(fields), "application/x-www-form-urlencoded", **kw)
+
+    async def command(self, text: str, user: str = ALICE) -> ClientResponse:
+        body = {**payload("slash_command_signup"), "text": text, "user_id": user}
+        body["trigger_id"] = f"trigger-{user}-{text}-{time.monotonic_ns()}"
+        return await self.form_post(body)
+
+    async def interactive(self, body: dict[str, Any]) -> ClientResponse:
+        return await self.form_post({"payload": json.dumps(body)})
+
+    async def click(
+        self, action_id: str, value: str = "", user: str = ALICE, view: dict[str, Any] | None = None
+    ) -> ClientResponse:
+        body = payload("block_actions")
+        body["user"] = {**body["user"], "id": user}
+        body["actions"] = [{**body["actions"][0], "action_id": action_id, "value": value}]
+        if view is not None:
+            body["view"] = view
+        return await self.interactive(body)
+
+    async def submit(self, values: dict[str, Any], user: str = ALICE) -> ClientResponse:
+        body = payload("view_submission")
+        body["user"] = {**body["user"], "id": user}
+        body["view"] = {**body["view"], "callback_id": "signup", "private_metadata": ""}
+        body["view"]["state"] = {"values": view_state(values)}
+        return await self.interactive(body)
+
+    async def event(self, body: dict[str, Any], **headers: str) -> ClientResponse:
+        raw = json.dumps(body)
+        return await self.post(raw, "application/json", {**sign(raw), **headers})
+
+    async def say(self, text: str, user: str = ALICE, event_id: str = "Ev0MSG") -> ClientResponse:
+        body = payload("message_im")
+        body["event"] = {**body["event"], "text": text, "user": user}
+        body["event_id"] = event_id
+        return await self.event(body)
+
+    async def settle(self) -> None:
+        await settle()
+
+    def dm_texts(self, user: str = ALICE) -> list[str]:
+        return [
+            json.dumps(m.get("blocks")) + m.get("text", "") for m in self.fake.messages_to(user)
+        ]
+
+    async def sleep(self, seconds: float) -> None:
+        """The Sender's back-off: moves the fake's clock instead of waiting."""
+        self._clock.now += seconds  # type: ignore[attr-defined]
+
+
+def view_state(values: dict[str, Any]) -> dict[str, Any]:
+    """Answers shaped as view.state.values, with the element types render_form gives each field."""
+    selects = {"programme", "role", "seniority", "time_zone", "work_start", "work_end", "medium"}
+    state: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, list):
+            element = {
+                "type": "multi_static_select",
+                "selected_options": [{"value": v} for v in value],
+            }
+        elif name == "consent":
+            element = {
+                "type": "checkboxes",
+                "selected_options": [{"value": "yes"}] if value else [],
+            }
+        elif name in selects:
+            element = {
+                "type": "static_select",
+                "selected_option": {"value": value} if value else None,
+            }
+        else:
+            element = {"type": "plain_text_input", "value": value or None}
+        state[name] = {name: element}
+    return state
+
+
+def slack_config(database_url: str, api_url: str, **overrides: Any) -> Config:
+    options: dict[str, Any] = {
+        "database_url": database_url,
+        "playground": False,
+        "run_scheduler": False,
+        "slack_bot_token": "xoxb-test",
+        "slack_signing_secret": SECRET,
+        "slack_api_url": api_url,
+        **overrides,
+    }
+    return Config(**options)
+
+
+async def add_programme(services: Services, team: str = TEAM) -> int:
+    db = services.db
+    workspace_id = await db.workspace_id(WorkspaceRef(Platform.SLACK, team), "Tandem Test")
+    now = services.clock.now()
+    async with db.unit_of_work(workspace_id) as uow:
+        programme = await uow.programmes.create(
+            slug="pilot",
+            name="Reverse mentoring pilot",
+            kind="reverse",
+            wave="pilot",
+            starts_on=(now + timedelta(days=14)).date(),
+            ends_on=(now + timedelta(days=200)).date(),
+            now=now,
+        )
+        await uow.commit()
+        return programme.id
+
+
+def signup_answers(programme_id: int) -> dict[str, Any]:
+    return {**SIGNUP_ANSWERS, "programme": str(programme_id)}
+
+
+@pytest.fixture
+def slack_clock() -> SteppedClock:
+    return SteppedClock()
+
+
+@pytest.fixture
+async def fake(slack_clock: SteppedClock) -> AsyncIterator[FakeSlackApi]:
+    async with FakeSlackApi(clock=slack_clock) as api:
+        yield api
+
+
+@pytest.fixture
+async def slack_services(
+    sqlite_url: str, clock: OffsetClock, fake: FakeSlackApi
+) -> AsyncIterator[Services]:
+    services = await build(slack_config(sqlite_url, fake.url), clock)
+    # Pacing is tested in its own module; here it would only make tests wait.
+    services.pacer.limits = {}
+    yield services
+    await services.close()
+
+
+@pytest.fixture
+async def slack(slack_services: Services, fake: FakeSlackApi) -> AsyncIterator[SlackDriver]:
+    async with TestClient(TestServer(slack_services.web_app())) as client:
+        driver = SlackDriver(client, fake, slack_services)
+        slack_services.sender.sleep = driver.sleep
+        yield driver
+        await driver.settle()
+
+
+@pytest.fixture
+async def programme_id(slack_services: Services) -> int:
+    return await add_programme(slack_services)

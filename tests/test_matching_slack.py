@@ -1,0 +1,56 @@
+"""Smoke test on Slack: an admin matches and publishes; the mentor is offered slots."""
+
+from __future__ import annotations
+
+import json
+
+from bot.bootstrap import Services
+from bot.refs import Platform, WorkspaceRef
+from tests.fakes.slack_api import FakeSlackApi
+from tests.matching_helpers import enrol
+from tests.slack_fixtures import ALICE, BOB, TEAM, SlackDriver
+
+pytest_plugins = ["tests.slack_fixtures"]
+CAROL = "U0CAROL03"
+
+
+async def test_match_publish_and_book_on_slack(
+    slack: SlackDriver, slack_services: Services, fake: FakeSlackApi, programme_id: int
+) -> None:
+    db = slack_services.db
+    workspace_id = await db.workspace_id(WorkspaceRef(Platform.SLACK, TEAM))
+    await enrol(db, workspace_id, programme_id, BOB, role="mentor", department="Finance")
+    await enrol(db, workspace_id, programme_id, CAROL, role="mentee", department="Legal")
+    async with db.unit_of_work(workspace_id) as uow:
+        admin = await uow.people.ensure(ALICE, slack_services.clock.now())
+        await uow.programmes.add_role(programme_id, admin.id, "admin")
+        await uow.commit()
+
+    await slack.command("match", user=BOB)
+    await slack.settle()
+    assert "Only programme admins" in slack.dm_texts(BOB)[-1]
+
+    await slack.command("match", user=ALICE)
+    await slack.settle()
+    preview = slack.dm_texts(ALICE)[-1]
+    assert "Proposed pairs" in preview and "match_publish" in preview
+
+    await slack.click("match_publish", str(programme_id), user=ALICE)
+    await slack.settle()
+    for user in (BOB, CAROL):
+        [intro] = [
+            m for m in fake.messages_to(user) if "Meet your mentoring match" in m.get("text", "")
+        ]
+        assert "chem_book" in json.dumps(intro["blocks"])
+
+    pair_id = next(
+        e["value"]
+        for m in fake.messages_to(BOB)
+        for b in m.get("blocks") or []
+        for e in b.get("elements", [])
+        if e.get("action_id", "").startswith("chem_book")
+    )
+    await slack.click("chem_book", pair_id, user=BOB)
+    await slack.settle()
+    offer = fake.messages_to(BOB)[-1]
+    assert json.dumps(offer["blocks"]).count('"chem_slot') >= 3
