@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from sqlalchemy import func, insert, select
 
 ROOT = Path(__file__).resolve().parents[1]

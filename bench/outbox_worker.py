@@ -34,9 +34,7 @@ async def all_done(services) -> bool:  # type: ignore[no-untyped-def]
             .where(Delivery.state.in_(("pending", "sending")))
         )
         unreported = await session.scalar(
-            select(func.count())
-            .select_from(Announcement)
-            .where(Announcement.status == "scheduled")
+            select(func.count()).select_from(Announcement).where(Announcement.status == "scheduled")
         )
     return not open_rows and not unreported
 

@@ -52,7 +52,9 @@ LEAD = timedelta(seconds=4)  # the stream starts this long after the worker is s
 TARGETS = {"rss_mib": 300.0, "first_delivery_s": 10.0, "p99_lateness_s": 2.0}
 
 
-async def pairs_for(db: Database, workspace_id: int, programme_id: int, count: int, now) -> list[int]:  # type: ignore[no-untyped-def]
+async def pairs_for(
+    db: Database, workspace_id: int, programme_id: int, count: int, now
+) -> list[int]:  # type: ignore[no-untyped-def]
     people = await add_people(db, workspace_id, count * 2, now)
     # add_people returns every id so far; only the newest belong to this batch.
     enrolments = await enrol_all(db, workspace_id, programme_id, people[-count * 2 :], now)
@@ -84,9 +86,7 @@ async def prepare(url: str, pending: int, window: int) -> tuple[datetime, set[in
     special_pairs = await pairs_for(
         db, workspace_id, programme_id, stream_meetings + OVERDUE_MEETINGS, now
     )
-    first_id = int(
-        await _scalar(db, select(func.coalesce(func.max(Meeting.id), 0)))
-    )
+    first_id = int(await _scalar(db, select(func.coalesce(func.max(Meeting.id), 0))))
     base = utcnow() + LEAD
     buffer = timedelta(minutes=30)
     special = [
@@ -125,7 +125,9 @@ async def measure(url: str, stream_ids: set[int]) -> dict[str, float | int]:
             select(func.count()).select_from(Delivery).where(Delivery.state == "pending")
         )
         states = dict(
-            (await session.execute(select(Delivery.state, func.count()).group_by(Delivery.state))).all()
+            (
+                await session.execute(select(Delivery.state, func.count()).group_by(Delivery.state))
+            ).all()
         )
     await db.dispose()
     lateness = sorted(max(0.0, (sent - due).total_seconds()) for due, sent in rows)

@@ -97,8 +97,10 @@ def main() -> None:
         f"{baseline:.1f} s extrapolated to {planned:,}"
     )
     ratio = baseline / elapsed if elapsed else None
-    print(f"Tandem is {ratio:.0f}x faster; target <= {TARGET_SECONDS} s: "
-          f"{'PASS' if elapsed <= TARGET_SECONDS else 'FAIL'}")
+    print(
+        f"Tandem is {ratio:.0f}x faster; target <= {TARGET_SECONDS} s: "
+        f"{'PASS' if elapsed <= TARGET_SECONDS else 'FAIL'}"
+    )
     print(
         json.dumps(
             {

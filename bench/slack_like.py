@@ -38,9 +38,7 @@ class SlackLikeMessenger:
 
     async def _post(self, channel: str, message: Message) -> dict[str, Any]:
         key = current_delivery_key()
-        metadata = (
-            {"event_type": SLACK_EVENT_TYPE, "event_payload": {"key": key}} if key else None
-        )
+        metadata = {"event_type": SLACK_EVENT_TYPE, "event_payload": {"key": key}} if key else None
         try:
             response = await self.client.chat_postMessage(
                 channel=channel, text=message.summary, metadata=metadata

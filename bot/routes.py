@@ -8,8 +8,14 @@ from flows import (
     announcements,
     chemistry,
     fit_check,
+    goals,
     matching,
+    polls,
+    prep,
+    programme_close,
     reflections,
+    rematch_offer,
+    sessions,
     signup,
     support,
     surveys,
@@ -68,5 +74,28 @@ def build_router() -> Router:
     router.command("reflections", reflections.list_own, "read your own private reflections")
     router.action("reflect", reflections.open_form)
     router.form(reflections.FORM_ID, reflections.validate, reflections.submit)
+    # The session cycle (docs/sessions.md).
+    router.action("sess_book", sessions.book)
+    router.action("sess_slot", sessions.slot_chosen)
+    router.action("sess_other", sessions.other_time)
+    router.action("sess_accept", sessions.accept)
+    router.action("sess_cancel", sessions.cancel)
+    router.action("sess_ics", chemistry.calendar_clicked)
+    router.form(sessions.FORM_ID, sessions.validate_time, sessions.time_submitted)
+    router.action(sessions.CADENCE_ACTION, sessions.cadence_chosen)
+    router.action(goals.ACTION_ID, goals.open_form)
+    router.form(goals.FORM_ID, goals.validate, goals.submit)
+    router.action(prep.AGENDA_ACTION, prep.open_agenda)
+    router.form(prep.AGENDA_FORM, prep.validate_agenda, prep.submit_agenda)
+    router.action(polls.ACTION_ID, polls.open_poll)
+    router.form(polls.FORM_ID, polls.validate, polls.submit)
+    router.action(programme_close.CHOICE_ACTION, programme_close.choose)
+    router.action(programme_close.LESSONS_ACTION, programme_close.open_lessons)
+    router.form(
+        programme_close.LESSONS_FORM,
+        programme_close.validate_lessons,
+        programme_close.submit_lessons,
+    )
+    router.action(rematch_offer.ACTION_ID, rematch_offer.clicked)
     router.on_join = welcome.welcome
     return router

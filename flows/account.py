@@ -9,6 +9,7 @@ from bot.events import ButtonClicked, Command
 from bot.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
 from flows.home import programme_blocks
 from flows.pair_lifecycle import end_pair, partner_of
+from flows.rematch_offer import BUTTON as REMATCH_BUTTON
 from storage.models import Delivery, Enrolment, Person, Response
 
 HELP = Message(
@@ -158,6 +159,7 @@ PARTNER_LEFT = Message(
         Text(
             "We'd love to find you someone new. You're back in the pool for the next matching round."
         ),
+        Buttons((REMATCH_BUTTON,)),
     ),
 )
 

@@ -24,7 +24,7 @@ from bot.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
 from bot.refs import UserRef
 from flows.pair_lifecycle import end_pair
 from flows.people import name_of
-from storage.models import Delivery, Meeting, Pair, Person, Response
+from storage.models import Delivery, Meeting, Pair, Person, Programme, Response
 from storage.repositories import deliveries
 from storage.uow import UnitOfWork
 
@@ -217,7 +217,7 @@ async def _answer(ctx: FlowContext, value: str, answer: str) -> None:
         for person, other in ((me, partner), (partner, me)):
             await ctx.dm(
                 person.platform_user_id,
-                confirmed(other),
+                confirmed(other, pair.id, programme),
                 kind="fit_confirmed",
                 key=f"fit_confirmed:{pair.id}:{person.id}",
             )
@@ -227,7 +227,12 @@ async def _answer(ctx: FlowContext, value: str, answer: str) -> None:
         )
 
 
-def confirmed(other: Person) -> Message:
+def confirmed(other: Person, pair_id: int = 0, programme: Programme | None = None) -> Message:
+    """The hand-off to the session cycle: agree a cadence, book, write goals."""
+    if pair_id:
+        from flows.sessions import confirmed_message  # sessions -> booking -> chemistry
+
+        return confirmed_message(pair_id, other, programme)
     name = name_of(other)
     return Message(
         summary=f"You and {name} are a match!",

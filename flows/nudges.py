@@ -26,6 +26,7 @@ from bot.outbound import Button, Buttons, ButtonStyle, Context, Message, Section
 from bot.working_hours import describe
 from flows.people import name_of
 from flows.reflections import latest_own_answer
+from flows.session_buttons import session_buttons
 from storage.models import Enrolment, Meeting, Pair, Person, Programme
 from storage.repositories import deliveries
 from storage.uow import UnitOfWork
@@ -176,6 +177,7 @@ async def render_reflection_prompt(req: RenderRequest) -> Message | Drop:
     meeting, person, partner, _ = found
     minutes = int(req.payload.get("buffer_minutes", DEFAULT_BUFFER_MINUTES))
     label = MEETING_LABELS.get(meeting.kind, "meeting")
+    extra = await session_buttons(req.uow, meeting)
     return Message(
         summary=f"Take {minutes} minutes to reflect on your {label}",
         blocks=(
@@ -185,7 +187,12 @@ async def render_reflection_prompt(req: RenderRequest) -> Message | Drop:
                 "and anything you want to raise."
             ),
             Buttons(
-                (Button("Write my reflection", f"reflect:{meeting.id}", style=ButtonStyle.PRIMARY),)
+                (
+                    Button(
+                        "Write my reflection", f"reflect:{meeting.id}", style=ButtonStyle.PRIMARY
+                    ),
+                    *extra,
+                )
             ),
             Context("Your reflections are private: not your partner, not admins, only you."),
         ),

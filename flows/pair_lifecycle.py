@@ -15,14 +15,21 @@ async def end_pair(uow: UnitOfWork, pair: Pair, reason: str, now: datetime) -> N
     pair.end_reason = reason
     pair.ended_at = now
     meetings = await uow.meetings.for_pair(pair.id)
-    live = [m.id for m in meetings if m.status in ("scheduled", "proposed")]
+    # Sessions already held stay in the record (the report counts them); only what is
+    # still to come is cancelled. Every pending message about the pair goes.
+    live = [
+        m.id
+        for m in meetings
+        if m.status == "proposed" or (m.status == "scheduled" and m.ends_at > now)
+    ]
     if live:
         await uow.session.execute(
             update(Meeting)
             .where(Meeting.workspace_id == uow.workspace_id, Meeting.id.in_(live))
             .values(status="cancelled", updated_at=now)
         )
-        await cancel_pending_for_meetings(uow, live)
+    if meetings:
+        await cancel_pending_for_meetings(uow, [m.id for m in meetings])
 
 
 async def cancel_pending_for_meetings(uow: UnitOfWork, meeting_ids: list[int]) -> None:

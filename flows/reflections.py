@@ -28,6 +28,8 @@ QUESTIONS = (
     ("learned", "What I learned", True),
     ("will_do", "What I will do", True),
     ("raise", "Anything to raise", False),
+    # Shown back to the author in their next prep prompt (flows/prep.py).
+    ("actions", "Actions we agreed (for next time)", False),
 )
 SHOWN = 10
 

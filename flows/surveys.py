@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.clock import Clock
 from bot.context import FlowContext
@@ -42,7 +42,7 @@ from flows.survey_questions import (
     questions_for,
     subject_for,
 )
-from storage.models import Enrolment, Person, Programme, Workspace
+from storage.models import Delivery, Enrolment, Person, Programme, Workspace
 from storage.repositories.answers import AnswerRepository
 from storage.uow import Database
 
@@ -165,6 +165,7 @@ async def send_survey(services: Services, programme_id: int, phase: str) -> Send
     survey = SurveyRef(programme_id, phase, pulse_round(now) if phase == "pulse" else "")
     message = invitation(programme, survey)
     ref = WorkspaceRef(Platform(workspace.platform), workspace.external_id)
+    await _release_planned(services.db, workspace.id, survey, [p for p, _ in people])
     sent = 0
     for person_id, user_id in people:
         delivered = await services.sender.send_now(
@@ -176,6 +177,28 @@ async def send_survey(services: Services, programme_id: int, phase: str) -> Send
         )
         sent += delivered is not None
     return SendResult(phase, sent, len(people) - sent)
+
+
+def survey_key(survey: SurveyRef, person_id: int) -> str:
+    return f"{survey.kind}:{survey.encode()}:{person_id}"
+
+
+async def _release_planned(
+    db: Database, workspace_id: int, survey: SurveyRef, person_ids: list[int]
+) -> None:
+    """Sending now replaces an invitation still waiting in the outbox under the same key
+    (flows/programme_calendar.py plans them), so each person gets it once, now."""
+    keys = [survey_key(survey, person_id) for person_id in person_ids]
+    async with db.sessions() as session:
+        for start in range(0, len(keys), 500):
+            await session.execute(
+                delete(Delivery).where(
+                    Delivery.workspace_id == workspace_id,
+                    Delivery.idempotency_key.in_(keys[start : start + 500]),
+                    Delivery.state == "pending",
+                )
+            )
+        await session.commit()
 
 
 def survey_form(programme: Programme, survey: SurveyRef, previous: dict[str, float]) -> Form:

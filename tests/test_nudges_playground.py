@@ -49,6 +49,7 @@ async def test_reflection_prompt_after_the_meeting_opens_a_private_form(
         "learned",
         "will_do",
         "raise",
+        "actions",
     ]
     await playground.submit(
         "sam",
@@ -133,4 +134,7 @@ async def test_cancelled_meeting_sends_no_nudges(
     for user in ("sam", "priya"):
         texts = "\n".join(await playground.dm_texts(user))
         assert "Block this half hour" not in texts and "reflect" not in texts
-    assert {d.state for d in await deliveries(services)} == {"cancelled"}
+    nudges = [
+        d for d in await deliveries(services) if d.kind in ("nudge_before", "reflection_prompt")
+    ]
+    assert len(nudges) == 4 and {d.state for d in nudges} == {"cancelled"}

@@ -170,7 +170,7 @@ async def test_a_live_lease_is_left_alone_until_it_expires(
 
     await dispatcher.run_due()
     assert [d.state for d in await deliveries(services, "message")] == ["sending"]
-    assert await texts(services, "sam") == [] or "Hello sam" not in await texts(services, "sam")
+    assert "Hello sam" not in await texts(services, "sam")
 
     clock.advance(timedelta(minutes=2))  # that replica died; its lease ran out
     await dispatcher.run_due()

@@ -7,7 +7,6 @@ calls made by the flow never hold up the acknowledgement.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -21,6 +20,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import translate
+from adapters.slack.flow_slots import NORMAL, URGENT, FlowSlots
 from adapters.slack.home import HomeTab
 from adapters.slack.render_form import form_errors
 from adapters.slack.workspaces import SlackWorkspaces
@@ -49,7 +49,7 @@ class SlackParts:
     on_uninstalled: OnUninstalled
     # Flows run after their ack; capping how many run at once keeps the event loop free to
     # ack new requests under load, and keeps flows within the database connection pool.
-    flow_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_FLOWS))
+    flow_slots: FlowSlots = field(default_factory=lambda: FlowSlots(MAX_FLOWS))
 
 
 def build_bolt_app(
@@ -90,7 +90,8 @@ def register_listeners(app: AsyncApp, parts: SlackParts) -> None:
     tandem, home = parts.tandem, parts.home
 
     async def handle(event: InboundEvent) -> dict[str, str] | None:
-        async with parts.flow_slots:
+        urgent = getattr(event, "interaction", None) is not None
+        async with parts.flow_slots.slot(URGENT if urgent else NORMAL):
             await parts.workspaces.seen(event.user.workspace.external_id)
             return await tandem.handle(event)
 

@@ -7,6 +7,7 @@ and bot/sender.py decides, so pacing and the delivery log stay in one place.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -53,6 +54,7 @@ STALE_TRIGGER_ERRORS = frozenset(
 )
 DEFAULT_RETRY_AFTER = 1.0
 FORM_BUTTON_ACTIONS = {"signup": "signup_edit"}
+MODAL_CACHE_SIZE = 64
 
 
 def delivery_error(exc: Exception) -> DeliveryError:
@@ -99,6 +101,20 @@ class SlackMessenger:
         self.tokens = tokens
         self.workspaces = workspaces
         self._dm_channels: dict[tuple[str, str], str] = {}
+        self._modals: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+    def _modal(self, form: Form) -> dict[str, Any]:
+        """render_modal, remembered: building a big form with slack_sdk's validating models
+        takes milliseconds of event loop, and most people are shown the same form."""
+        key = repr(form)
+        view = self._modals.get(key)
+        if view is None:
+            view = self._modals[key] = render_modal(form)
+            if len(self._modals) > MODAL_CACHE_SIZE:
+                self._modals.popitem(last=False)
+        else:
+            self._modals.move_to_end(key)
+        return view
 
     async def _call(self, workspace: WorkspaceRef, call: Callable[[str], Awaitable[T]]) -> T:
         team = workspace.external_id
@@ -157,7 +173,7 @@ class SlackMessenger:
     async def open_form(self, user: UserRef, form: Form, *, interaction: str | None) -> None:
         """views.open while the trigger is fresh; otherwise a DM with a button that reopens it."""
         if interaction:
-            view = render_modal(form)
+            view = self._modal(form)
             try:
                 await self._call(
                     user.workspace,

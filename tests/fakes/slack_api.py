@@ -7,7 +7,8 @@ In-process:
 
 Another process (a benchmark): `python -m tests.fakes.slack_api --port 0 --record calls.jsonl`
 prints the base URL on its first line and appends one JSON line per request to the file.
-Control endpoints for that case: GET /_fake/calls, POST /_fake/reset, POST /_fake/fail.
+Control endpoints for that case: GET /_fake/calls, GET /_fake/counts, POST /_fake/reset,
+POST /_fake/fail.
 
 Errors come back the way Slack sends them: HTTP 200 with {"ok": false, "error": ...};
 rate limits as HTTP 429 with an integer Retry-After header.
@@ -142,6 +143,7 @@ class FakeSlackApi:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_get("/_fake/calls", self._control_calls)
+        app.router.add_get("/_fake/counts", self._control_counts)
         app.router.add_post("/_fake/reset", self._control_reset)
         app.router.add_post("/_fake/fail", self._control_fail)
         self._runner = web.AppRunner(app, access_log=None)
@@ -472,6 +474,13 @@ class FakeSlackApi:
     async def _control_calls(self, request: web.Request) -> web.Response:
         method = request.query.get("method")
         return web.json_response([asdict(c) for c in self.calls(method)])
+
+    async def _control_counts(self, request: web.Request) -> web.Response:
+        """Successful calls per method: cheap to poll while a benchmark drains."""
+        counts: dict[str, int] = defaultdict(int)
+        for call in self._calls:
+            counts[call.method] += call.ok
+        return web.json_response(counts)
 
     async def _control_reset(self, request: web.Request) -> web.Response:
         self.reset()
