@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -105,8 +104,8 @@ async def build(
     services.routes.append(ics_route(db))
     await calendar_links.prepare(
         db,
-        secret=os.environ.get("TANDEM_SECRET"),
-        public_url=os.environ.get("TANDEM_PUBLIC_URL") or _local_url(config),
+        secret=config.secret or None,
+        public_url=config.public_url or _local_url(config),
     )
     if config.playground:
         _add_playground(services, demo=demo)

@@ -17,6 +17,10 @@ class Config:
     log_level: str = "INFO"
     playground: bool = True
     run_scheduler: bool = True
+    # Signs calendar-invite links; generated once and kept in the database when unset.
+    secret: str = ""
+    # Where people's browsers reach Tandem (calendar links); defaults to http://localhost:PORT.
+    public_url: str = ""
     dispatch_interval_seconds: float = 1.0
     delivery_concurrency: int = 8
     delivery_lease_seconds: int = 60
@@ -69,6 +73,8 @@ class Config:
             host=env.get("HOST", "127.0.0.1" if playground else "0.0.0.0"),
             port=int(env.get("PORT", "3978")),
             log_level=env.get("TANDEM_LOG_LEVEL", "INFO").upper(),
+            secret=env.get("TANDEM_SECRET", ""),
+            public_url=env.get("TANDEM_PUBLIC_URL", "").rstrip("/"),
             playground=playground,
             run_scheduler=env.get("TANDEM_SCHEDULER", "on").lower()
             not in ("0", "off", "false", "no"),

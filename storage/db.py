@@ -70,7 +70,7 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade_sync(url: str) -> None:
-    command.upgrade(alembic_config(url), "heads")
+    command.upgrade(alembic_config(url), "head")
 
 
 async def upgrade(url: str) -> None:
