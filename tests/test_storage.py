@@ -205,3 +205,27 @@ async def test_roles_are_recorded_once(db: Database) -> None:
     async with db.unit_of_work(workspace_id) as uow:
         assert await uow.programmes.roles_of(programme_id, person.id) == {"admin", "champion"}
         assert await uow.programmes.people_with_role(programme_id, "admin") == [person.id]
+
+
+async def test_database_errors_never_carry_what_people_wrote(db: Database) -> None:
+    workspace_id, programme_id = await _programme(db, SLACK_A)
+    secret = "my private reflection text"
+    async with db.unit_of_work(workspace_id) as uow:
+        person = await uow.people.ensure("U1", START)
+        for _ in range(2):
+            uow.session.add(
+                Response(
+                    workspace_id=workspace_id,
+                    person_id=person.id,
+                    programme_id=programme_id,
+                    kind="reflection",
+                    subject="meeting:1",
+                    question="learned",
+                    value_text=secret,
+                    created_at=START,
+                    updated_at=START,
+                )
+            )
+        with pytest.raises(Exception) as failure:
+            await uow.commit()
+    assert secret not in str(failure.value)
