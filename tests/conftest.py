@@ -19,6 +19,8 @@ from tests.playground_driver import PlaygroundDriver
 
 # A Monday morning in January: working hours, no DST edge.
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+pytest_plugins = ["tests.slack_fixtures"]
+
 POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL", "")
 
 

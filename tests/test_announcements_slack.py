@@ -10,8 +10,6 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.outbox_helpers import enrol_in
 from tests.slack_fixtures import ALICE, BOB, TEAM, SlackDriver, payload
 
-pytest_plugins = ["tests.slack_fixtures"]
-
 CAROL = "U0CAROL03"
 
 

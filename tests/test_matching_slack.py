@@ -10,7 +10,6 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.matching_helpers import enrol
 from tests.slack_fixtures import ALICE, BOB, TEAM, SlackDriver
 
-pytest_plugins = ["tests.slack_fixtures"]
 CAROL = "U0CAROL03"
 
 

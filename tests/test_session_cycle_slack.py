@@ -16,7 +16,6 @@ from tests.matching_helpers import enrol
 from tests.session_cycle_helpers import poll_morning, prep_time
 from tests.slack_fixtures import ALICE, BOB, TEAM, SlackDriver, payload, view_state
 
-pytest_plugins = ["tests.slack_fixtures"]
 CAROL = "U0CAROL03"
 
 

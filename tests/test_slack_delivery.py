@@ -19,8 +19,6 @@ from tests.slack_fixtures import (
     SlackDriver,
 )
 
-pytest_plugins = ["tests.slack_fixtures"]
-
 WORKSPACE = WorkspaceRef(Platform.SLACK, TEAM)
 
 

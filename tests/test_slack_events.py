@@ -21,8 +21,6 @@ from tests.slack_fixtures import (
     signup_answers,
 )
 
-pytest_plugins = ["tests.slack_fixtures"]
-
 WORKSPACE = WorkspaceRef(Platform.SLACK, TEAM)
 
 

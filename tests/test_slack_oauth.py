@@ -19,8 +19,6 @@ from tests.slack_fixtures import (
     slack_config,
 )
 
-pytest_plugins = ["tests.slack_fixtures"]
-
 STATE_COOKIE = "slack-app-oauth-state"
 
 

@@ -15,8 +15,6 @@ from tests.slack_fixtures import (
     signup_answers,
 )
 
-pytest_plugins = ["tests.slack_fixtures"]
-
 
 async def enrolments(services: Services) -> int:
     async with services.db.sessions() as session:

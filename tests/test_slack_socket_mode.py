@@ -23,8 +23,6 @@ from tests.slack_fixtures import (
     slack_config,
 )
 
-pytest_plugins = ["tests.slack_fixtures"]
-
 
 class RecordingSocketClient:
     """Stands in for the WebSocket: records the envelope acknowledgements bolt sends back."""

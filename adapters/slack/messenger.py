@@ -19,6 +19,7 @@ from adapters.slack.oauth import BotTokens
 from adapters.slack.render import render_message
 from adapters.slack.render_form import render_modal
 from adapters.slack.workspaces import SlackWorkspaces
+from bot.delivery_key import SLACK_EVENT_TYPE, current_delivery_key
 from bot.messenger import DeliveryError, Unreachable
 from bot.outbound import Button, Buttons, ButtonStyle, Form, Message, Text
 from bot.refs import ConversationRef, MessageRef, UserRef, WorkspaceRef
@@ -55,6 +56,8 @@ STALE_TRIGGER_ERRORS = frozenset(
 DEFAULT_RETRY_AFTER = 1.0
 FORM_BUTTON_ACTIONS = {"signup": "signup_edit"}
 MODAL_CACHE_SIZE = 64
+# A crashed send is looked for among this many of the conversation's newest messages.
+HISTORY_LOOKBACK = 100
 
 
 def delivery_error(exc: Exception) -> DeliveryError:
@@ -140,13 +143,38 @@ class SlackMessenger:
 
     async def _post(self, workspace: WorkspaceRef, channel: str, message: Message) -> str:
         text, blocks = render_message(message)
+        # The delivery key rides along in message metadata, so after a crash mid-send
+        # already_delivered() can tell whether this message reached Slack.
+        key = current_delivery_key()
+        metadata = {"event_type": SLACK_EVENT_TYPE, "event_payload": {"key": key}} if key else None
         posted: Any = await self._call(
             workspace,
             lambda token: self.client.chat_postMessage(
-                token=token, channel=channel, text=text, blocks=blocks
+                token=token, channel=channel, text=text, blocks=blocks, metadata=metadata
             ),
         )
         return str(posted["ts"])
+
+    async def already_delivered(self, target: UserRef | ConversationRef, key: str) -> bool | None:
+        """Look for the delivery key in the conversation's recent history; None if Slack
+        cannot say (no history scope for that channel, workspace gone, API failing)."""
+        try:
+            if isinstance(target, UserRef):
+                workspace, channel = target.workspace, await self._dm_channel(target)
+            else:
+                workspace, channel = target.workspace, target.conversation_id
+            history: Any = await self._call(
+                workspace,
+                lambda token: self.client.conversations_history(
+                    token=token, channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
+                ),
+            )
+        except DeliveryError:
+            return None
+        return any(
+            ((m.get("metadata") or {}).get("event_payload") or {}).get("key") == key
+            for m in history.get("messages", [])
+        )
 
     async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
         channel = await self._dm_channel(user)

@@ -1,0 +1,70 @@
+"""After a kill -9 mid-send on Slack, the delivery key in message metadata decides: a message
+that reached Slack is recorded as sent, one that did not is sent once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.bootstrap import Services, build
+from bot.clock import OffsetClock
+from bot.delivery_key import reset_delivery_key, set_delivery_key
+from bot.outbound import Message, Text
+from bot.refs import Platform, UserRef, WorkspaceRef
+from flows.scheduled_messages import schedule_message
+from storage.repositories import deliveries as outbox
+from tests.conftest import START
+from tests.fakes.slack_api import FakeSlackApi
+from tests.slack_fixtures import ALICE, BOB, TEAM, slack_config
+
+WORKSPACE = WorkspaceRef(Platform.SLACK, TEAM)
+
+
+def note(user: str) -> Message:
+    return Message(summary=f"Kick-off notes for {user}", blocks=(Text("Kick-off notes"),))
+
+
+async def plan_notes(services: Services) -> None:
+    workspace_id = await services.db.workspace_id(WORKSPACE)
+    async with services.db.unit_of_work(workspace_id) as uow:
+        for user in (ALICE, BOB):
+            person = await uow.people.ensure(user, START)
+            await schedule_message(
+                uow,
+                key=f"notes:{user}",
+                message=note(user),
+                due_at=START,
+                now=START,
+                user_id=user,
+                person_id=person.id,
+            )
+        await uow.commit()
+
+
+async def test_a_send_that_reached_slack_is_not_repeated_after_a_crash(
+    slack_services: Services, fake: FakeSlackApi, sqlite_url: str, clock: OffsetClock
+) -> None:
+    slack_services.pacer.limits = {}
+    await plan_notes(slack_services)
+    async with slack_services.db.sessions() as session:
+        await outbox.claim(session, START, START + timedelta(minutes=1), 10)
+    token = set_delivery_key(f"notes:{ALICE}")
+    try:  # Alice's message reached Slack; the process died before recording it. Bob's never left.
+        await slack_services.messengers[Platform.SLACK].send_dm(
+            UserRef(WORKSPACE, ALICE), note(ALICE)
+        )
+    finally:
+        reset_delivery_key(token)
+    await slack_services.close()
+
+    again = await build(slack_config(sqlite_url, fake.url), clock)
+    again.pacer.limits = {}
+    try:
+        assert again.scheduler is not None
+        await again.scheduler.dispatcher.run_due()
+        await again.scheduler.dispatcher.run_due()
+    finally:
+        await again.close()
+
+    assert len(fake.messages_to(ALICE)) == 1
+    assert len(fake.messages_to(BOB)) == 1
+    assert fake.calls("conversations.history")
