@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from bot.context import FlowContext
+from bot.events import ButtonClicked, FormSubmitted
 from bot.router import Router
 from flows import (
     account,
     announcements,
+    booking,
     chemistry,
     fit_check,
     goals,
@@ -60,13 +63,7 @@ def build_router() -> Router:
     router.action("match_publish", matching.publish_clicked)
     router.action("match_swap", matching.swap_clicked)
     router.form(matching.SWAP_FORM, matching.validate_swap, matching.swap_submitted)
-    router.action("chem_book", chemistry.book)
-    router.action("chem_slot", chemistry.slot_chosen)
-    router.action("chem_other", chemistry.other_time)
-    router.action("chem_accept", chemistry.accept)
-    router.action("chem_cancel", chemistry.cancel)
-    router.action("chem_ics", chemistry.calendar_clicked)
-    router.form(chemistry.FORM_ID, chemistry.validate_time, chemistry.time_submitted)
+    add_booking_steps(router, chemistry.SPEC)
     router.action("fit_yes", fit_check.answer_yes)
     router.action("fit_no", fit_check.answer_no)
     router.command("announce", announcements.start, "champions and admins: send an announcement")
@@ -75,13 +72,7 @@ def build_router() -> Router:
     router.action("reflect", reflections.open_form)
     router.form(reflections.FORM_ID, reflections.validate, reflections.submit)
     # The session cycle (docs/sessions.md).
-    router.action("sess_book", sessions.book)
-    router.action("sess_slot", sessions.slot_chosen)
-    router.action("sess_other", sessions.other_time)
-    router.action("sess_accept", sessions.accept)
-    router.action("sess_cancel", sessions.cancel)
-    router.action("sess_ics", chemistry.calendar_clicked)
-    router.form(sessions.FORM_ID, sessions.validate_time, sessions.time_submitted)
+    add_booking_steps(router, sessions.SPEC)
     router.action(sessions.CADENCE_ACTION, sessions.cadence_chosen)
     router.action(goals.ACTION_ID, goals.open_form)
     router.form(goals.FORM_ID, goals.validate, goals.submit)
@@ -99,3 +90,33 @@ def build_router() -> Router:
     router.action(rematch_offer.ACTION_ID, rematch_offer.clicked)
     router.on_join = welcome.welcome
     return router
+
+
+def add_booking_steps(router: Router, spec: booking.BookingSpec) -> None:
+    """The same booking steps for every kind of meeting; `spec` says what differs."""
+
+    async def book(ctx: FlowContext, click: ButtonClicked) -> None:
+        await booking.book(ctx, click, spec)
+
+    async def slot_chosen(ctx: FlowContext, click: ButtonClicked) -> None:
+        await booking.slot_chosen(ctx, click, spec)
+
+    async def other_time(ctx: FlowContext, click: ButtonClicked) -> None:
+        await booking.other_time(ctx, click, spec)
+
+    async def accept(ctx: FlowContext, click: ButtonClicked) -> None:
+        await booking.accept(ctx, click, spec)
+
+    async def cancel(ctx: FlowContext, click: ButtonClicked) -> None:
+        await booking.cancel(ctx, click, spec)
+
+    async def time_submitted(ctx: FlowContext, form: FormSubmitted) -> dict[str, str] | None:
+        return await booking.time_submitted(ctx, form, spec)
+
+    router.action(spec.action("book"), book)
+    router.action(spec.action("slot"), slot_chosen)
+    router.action(spec.action("other"), other_time)
+    router.action(spec.action("accept"), accept)
+    router.action(spec.action("cancel"), cancel)
+    router.action(spec.action("ics"), booking.calendar_clicked)
+    router.form(spec.form_id, booking.validate_time, time_submitted)

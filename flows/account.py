@@ -10,6 +10,7 @@ from bot.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
 from flows.home import programme_blocks
 from flows.pair_lifecycle import end_pair, partner_of
 from flows.rematch_offer import BUTTON as REMATCH_BUTTON
+from storage.erasure import erase_platform_traces
 from storage.models import Delivery, Enrolment, Person, Response
 
 HELP = Message(
@@ -271,6 +272,7 @@ async def forget_confirmed(ctx: FlowContext, click: ButtonClicked) -> None:
         await uow.session.execute(
             delete(Person).where(Person.workspace_id == uow.workspace_id, Person.id == person.id)
         )
+        await erase_platform_traces(uow.session, uow.workspace_id, ctx.user.user_id)
         await uow.commit()
     erased = [
         "your profile (name, time zone, working hours)",

@@ -11,11 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.context import FlowContext
-from bot.events import ButtonClicked, FormSubmitted
-from flows import booking, fit_check
+from flows import fit_check
 from flows.booking import GONE, NOTICE, Booking, BookingSpec, hours_of, load_booking
-from flows.form_values import FormValues
 from flows.introductions import chemistry_minutes
 from storage.models import Meeting
 from storage.uow import UnitOfWork
@@ -60,38 +57,3 @@ SPEC = BookingSpec(
     move_past=True,
 )
 assert SPEC.form_id == FORM_ID
-
-
-async def book(ctx: FlowContext, click: ButtonClicked) -> None:
-    await booking.book(ctx, click, SPEC)
-
-
-async def slot_chosen(ctx: FlowContext, click: ButtonClicked) -> None:
-    await booking.slot_chosen(ctx, click, SPEC)
-
-
-async def other_time(ctx: FlowContext, click: ButtonClicked) -> None:
-    await booking.other_time(ctx, click, SPEC)
-
-
-def validate_time(values: FormValues) -> dict[str, str]:
-    return booking.validate_time(values)
-
-
-async def time_submitted(ctx: FlowContext, form: FormSubmitted) -> dict[str, str] | None:
-    return await booking.time_submitted(ctx, form, SPEC)
-
-
-async def propose(ctx: FlowContext, pair_id: int, start: datetime) -> str | None:
-    return await booking.propose(ctx, pair_id, start, SPEC)
-
-
-async def accept(ctx: FlowContext, click: ButtonClicked) -> None:
-    await booking.accept(ctx, click, SPEC)
-
-
-async def cancel(ctx: FlowContext, click: ButtonClicked) -> None:
-    await booking.cancel(ctx, click, SPEC)
-
-
-calendar_clicked = booking.calendar_clicked

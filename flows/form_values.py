@@ -23,3 +23,17 @@ def too_long(text: str, limit: int) -> str | None:
     if len(text) <= limit:
         return None
     return f"Please keep this under {limit:,} characters; it's {len(text):,} now."
+
+
+def text_problem(values: FormValues, name: str, limit: int, when_empty: str | None) -> str | None:
+    """What is wrong with a text answer: empty (when required) or too long; None if fine."""
+    text = one(values, name)
+    if not text:
+        return when_empty
+    return too_long(text, limit)
+
+
+def check_text(values: FormValues, name: str, limit: int, when_empty: str) -> dict[str, str]:
+    """Field errors for one required text answer."""
+    problem = text_problem(values, name, limit, when_empty)
+    return {name: problem} if problem else {}

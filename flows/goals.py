@@ -24,7 +24,7 @@ from bot.outbound import (
     Section,
     Text,
 )
-from flows.form_values import FormValues, many, one, too_long
+from flows.form_values import FormValues, check_text, many, one
 from flows.pair_view import answers_of, pair_view, save_answers
 from flows.people import name_of
 from flows.session_plan import MIDPOINT
@@ -88,12 +88,7 @@ async def open_form(ctx: FlowContext, click: ButtonClicked) -> None:
 
 
 def validate(values: FormValues) -> dict[str, str]:
-    text = one(values, "goals")
-    if not text:
-        return {"goals": "A sentence or two is enough."}
-    if problem := too_long(text, MAX_LENGTH):
-        return {"goals": problem}
-    return {}
+    return check_text(values, "goals", MAX_LENGTH, "A sentence or two is enough.")
 
 
 async def submit(ctx: FlowContext, form: FormSubmitted) -> dict[str, str] | None:

@@ -28,7 +28,7 @@ from bot.outbound import (
     Text,
 )
 from bot.working_hours import describe
-from flows.form_values import FormValues, many, one, too_long
+from flows.form_values import FormValues, check_text, many, one
 from flows.goals import goals_text
 from flows.pair_view import (
     PairView,
@@ -160,12 +160,7 @@ async def open_agenda(ctx: FlowContext, click: ButtonClicked) -> None:
 
 
 def validate_agenda(values: FormValues) -> dict[str, str]:
-    text = one(values, "items")
-    if not text:
-        return {"items": "Add at least one item."}
-    if problem := too_long(text, MAX_AGENDA):
-        return {"items": problem}
-    return {}
+    return check_text(values, "items", MAX_AGENDA, "Add at least one item.")
 
 
 async def submit_agenda(ctx: FlowContext, form: FormSubmitted) -> dict[str, str] | None:

@@ -26,7 +26,7 @@ from bot.outbound import (
     Section,
     Text,
 )
-from flows.form_values import FormValues, one, too_long
+from flows.form_values import FormValues, check_text, one
 from flows.pair_lifecycle import end_pair
 from flows.pair_view import PairView, answers_of, pair_subject, pair_view, save_answers
 from flows.people import name_of
@@ -188,12 +188,7 @@ async def open_lessons(ctx: FlowContext, click: ButtonClicked) -> None:
 
 
 def validate_lessons(values: FormValues) -> dict[str, str]:
-    text = one(values, "lessons")
-    if not text:
-        return {"lessons": "A few words are enough."}
-    if problem := too_long(text, MAX_LESSONS):
-        return {"lessons": problem}
-    return {}
+    return check_text(values, "lessons", MAX_LESSONS, "A few words are enough.")
 
 
 async def submit_lessons(ctx: FlowContext, form: FormSubmitted) -> dict[str, str] | None:

@@ -14,7 +14,7 @@ from bot.context import FlowContext
 from bot.events import ButtonClicked, Command, FormSubmitted
 from bot.outbound import Context, FieldKind, Form, FormField, Message, Section, Text
 from bot.working_hours import describe
-from flows.form_values import FormValues, one, too_long
+from flows.form_values import FormValues, one, text_problem
 from flows.people import person_for
 from storage.models import Enrolment, Meeting, Pair, Response
 from storage.uow import UnitOfWork
@@ -121,10 +121,9 @@ async def open_form(ctx: FlowContext, click: ButtonClicked) -> None:
 def validate(values: FormValues) -> dict[str, str]:
     errors: dict[str, str] = {}
     for name, _, required in QUESTIONS:
-        text = one(values, name)
-        if required and not text:
-            errors[name] = "A few words are enough."
-        elif problem := too_long(text, MAX_LENGTH):
+        if problem := text_problem(
+            values, name, MAX_LENGTH, "A few words are enough." if required else None
+        ):
             errors[name] = problem
     return errors
 

@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.context import FlowContext
-from bot.events import ButtonClicked, FormSubmitted
+from bot.events import ButtonClicked
 from bot.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
 from flows import booking
 from flows.booking import NOTICE, Booking, BookingSpec
-from flows.form_values import FormValues
 from flows.pair_view import answers_of, pair_subject, pair_view, save_answers
 from flows.people import name_of
 from flows.session_plan import plan_followups
@@ -82,34 +81,6 @@ SPEC = BookingSpec(
     cancel_states=("confirmed",),
 )
 assert SPEC.form_id == FORM_ID
-
-
-async def book(ctx: FlowContext, click: ButtonClicked) -> None:
-    await booking.book(ctx, click, SPEC)
-
-
-async def slot_chosen(ctx: FlowContext, click: ButtonClicked) -> None:
-    await booking.slot_chosen(ctx, click, SPEC)
-
-
-async def other_time(ctx: FlowContext, click: ButtonClicked) -> None:
-    await booking.other_time(ctx, click, SPEC)
-
-
-def validate_time(values: FormValues) -> dict[str, str]:
-    return booking.validate_time(values)
-
-
-async def time_submitted(ctx: FlowContext, form: FormSubmitted) -> dict[str, str] | None:
-    return await booking.time_submitted(ctx, form, SPEC)
-
-
-async def accept(ctx: FlowContext, click: ButtonClicked) -> None:
-    await booking.accept(ctx, click, SPEC)
-
-
-async def cancel(ctx: FlowContext, click: ButtonClicked) -> None:
-    await booking.cancel(ctx, click, SPEC)
 
 
 # ---- the hand-off from the fit check, and agreeing a cadence

@@ -338,3 +338,35 @@ class MatchRun(Base):
     unmatched: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime]
     published_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+# Tables only the Teams adapter uses (migration 0003).
+class TeamsChannel(Base):
+    """A team channel the bot has seen, with the reference needed to post there later."""
+
+    __tablename__ = "teams_channels"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    channel_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    team_id: Mapped[str] = mapped_column(String(200), default="")
+    conversation_ref: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+
+
+class TeamsForm(Base):
+    """The last form card sent to a person, per form: to re-render it with errors in place."""
+
+    __tablename__ = "teams_forms"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id", "form_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(128))
+    form_id: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[str] = mapped_column(String(200))
+    activity_id: Mapped[str] = mapped_column(String(128))
+    form: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]

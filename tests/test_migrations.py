@@ -7,7 +7,6 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-import adapters.teams.tables  # noqa: F401  (registers the Teams tables on the shared metadata)
 from storage.db import alembic_config, sync_url, upgrade
 from storage.models import Base
 

@@ -157,6 +157,8 @@ async def test_forget_me_erases_and_says_what(
     assert "I've erased" in done and "1 sign-up(s)" in done
     assert await count(services, Person, Person.platform_user_id == "sam") == 0
     assert await count(services, Enrolment) == 0
+    # The copies of what Sam was sent (the sign-up summary with their goals) are gone too.
+    assert [text_of(item["body"]) for item in await playground.dms("sam")] == [done]
 
 
 async def test_forget_me_by_someone_unknown(playground: PlaygroundDriver) -> None:

@@ -258,3 +258,23 @@ async def test_single_tenant_bot_turns_other_tenants_away_politely(sqlite_url, c
         assert len(fake.received) == 1
     finally:
         await services.close()
+
+
+async def test_forget_me_on_teams_also_erases_the_filled_in_form_cards(driver, fake, teams) -> None:
+    from storage.models import TeamsForm
+
+    await driver.say(SAM, "signup")
+    form = fake.cards(dm_id(SAM))[-1]
+    form_activity = fake.activities(dm_id(SAM))[-1].activity_id
+    await driver.send(driver.invoke(SAM, {**submit_data(form), **SIGNUP_INPUTS}, form_activity))
+    await driver.say(SAM, "forget-me")
+    erase = button_data(fake.cards(dm_id(SAM))[-1], "Erase my data")
+    await driver.send(driver.invoke(SAM, erase, fake.activities(dm_id(SAM))[-1].activity_id))
+
+    assert "I've erased" in card_texts(fake.cards(dm_id(SAM))[-1])
+    async with teams.db.sessions() as session:
+        assert list(await session.scalars(select(TeamsForm))) == []
+        assert list(await session.scalars(select(Person))) == [] or all(
+            p.platform_user_id != SAM for p in await session.scalars(select(Person))
+        )
+    assert await _enrolments(teams) == []

@@ -185,6 +185,7 @@ class TandemTeamsBot(TeamsActivityHandler):
         workspace_id = await self.db.workspace_id(workspace)
         if translate.is_personal(activity):
             name = getattr(activity.from_property, "name", "") or ""
+            references.remember_turn(sender_id, ref)
             await references.save_person_ref(self.db, workspace_id, sender_id, ref, name)
             return
         channel = translate.channel_of(activity)

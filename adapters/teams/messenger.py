@@ -137,6 +137,11 @@ class TeamsMessenger:
         stored = await references.person_ref(self.db, workspace_id, user.user_id)
         if stored:
             return to_reference(stored)
+        # The person in this turn may have just erased their stored address (forget-me);
+        # the reply still goes to the chat they are typing in.
+        current = references.turn_reference(user.user_id)
+        if current:
+            return to_reference(current)
         reference = await self._open_chat(user, workspace_id)
         if reference is None:
             raise Unreachable("NoConversation: the bot shares no chat or team with this person")

@@ -7,13 +7,13 @@ their own table.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
 
-from adapters.teams.tables import TeamsChannel
-from storage.models import Person
+from storage.models import Person, TeamsChannel
 from storage.uow import Database
 from storage.upsert import insert_ignore
 
@@ -130,3 +130,16 @@ async def conversation_ref(
             if (ref or {}).get("conversation", {}).get("id") == conversation_id:
                 return ref
     return None
+
+
+_turn: ContextVar[tuple[str, dict[str, Any]] | None] = ContextVar("teams_turn", default=None)
+
+
+def remember_turn(user_id: str, ref: dict[str, Any]) -> None:
+    """The personal chat this turn came from, for replies within the same turn."""
+    _turn.set((user_id, ref))
+
+
+def turn_reference(user_id: str) -> dict[str, Any] | None:
+    current = _turn.get()
+    return current[1] if current and current[0] == user_id else None

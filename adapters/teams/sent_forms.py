@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from adapters.teams.tables import TeamsForm
 from bot.outbound import FieldKind, Form, from_json, to_json
+from storage.models import TeamsForm
 from storage.uow import Database
 from storage.upsert import insert_ignore
 
