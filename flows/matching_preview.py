@@ -115,13 +115,14 @@ def _actions(view: ProposalView) -> Buttons:
 def preview_message(view: ProposalView, limit: int = CHAT_LIMIT) -> Message:
     """The summary and the main buttons come first, so nothing that matters is ever cut."""
     summary = (
-        f"Proposed pairs for {view.programme_name}: {len(view.pairs)} pairs, "
+        f"Proposed pairs for {view.programme_name}: {_count(len(view.pairs), 'pair')}, "
         f"{len(view.unmatched)} unmatched"
     )
     blocks: list[Block] = [
         Text(
-            f"*Proposed pairs for {view.programme_name}*: {len(view.pairs)} pairs "
-            f"(total score {view.total_score:.1f}), {len(view.unmatched)} people unmatched. "
+            f"*Proposed pairs for {view.programme_name}*: {_count(len(view.pairs), 'pair')} "
+            f"(total score {view.total_score:.1f}), "
+            f"{_count(len(view.unmatched), 'person', 'people')} unmatched. "
             "Nobody has been told anything yet."
         ),
         _actions(view),
@@ -182,3 +183,7 @@ def preview_table(view: ProposalView) -> str:
     lines += ["", f"Unmatched ({len(view.unmatched)}):"]
     lines.extend(f"  {u.name} ({u.role}): {u.reason}" for u in view.unmatched)
     return "\n".join(lines)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"

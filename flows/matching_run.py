@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.working_hours import WorkingHours, utc_window_minutes
+from flows.catalogue import AREA_LABELS
 from flows.matching_engine import (
     Candidate,
     Constraints,
@@ -57,9 +58,9 @@ def _candidate(
         seniority=row.seniority,
         department=row.department,
         manager_key=row.manager_user_id,
-        offers=frozenset(row.offers or ()),
-        goals=frozenset(row.goal_areas or ()),
-        lived_experience=frozenset(row.lived_experience or ()),
+        offers=_labelled(row.offers),
+        goals=_labelled(row.goal_areas),
+        lived_experience=_labelled(row.lived_experience),
         utc_work_start_minute=windows[(row.time_zone, row.work_start_minute, row.work_end_minute)][
             0
         ],
@@ -190,3 +191,8 @@ async def run_matching(uow: UnitOfWork, programme: Programme, now: datetime) -> 
     result = solve(pool, programme.matching_mode, seed=int(now.timestamp()))
     run_id = await store_proposal(uow, programme, pool, result, now)
     return RunOutcome(result, run_id, len(pool.mentors) + len(pool.mentees))
+
+
+def _labelled(keys: list[str] | None) -> frozenset[str]:
+    """Areas by their labels, so the reasons an admin reads say "Neurodiversity", not a key."""
+    return frozenset(AREA_LABELS.get(key, key).lower() for key in keys or ())

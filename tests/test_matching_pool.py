@@ -59,12 +59,14 @@ async def test_enrolments_become_candidates(services: Services) -> None:
     [priya] = pool.mentees
     assert (sam.enrolment_id, priya.enrolment_id) == (mentor, mentee)
     assert sam.person_key == "sam" and sam.manager_key == "boss" and sam.display_name == "Sam"
-    assert sam.offers == {"digital", "disability"} and sam.lived_experience == {"disability"}
+    # Areas carry their labels, so the reasons an admin reads are in words.
+    assert sam.offers == {"technology and digital", "disability and accessibility"}
+    assert sam.lived_experience == {"disability and accessibility"}
     assert (sam.medium, sam.location, sam.capacity) == ("in_person", "Leeds", 2)
     # January: London is UTC, Berlin is UTC+1.
     assert (sam.utc_work_start_minute, sam.utc_work_end_minute) == (540, 1050)
     assert (priya.utc_work_start_minute, priya.utc_work_end_minute) == (480, 990)
-    assert priya.goals == {"digital"} and priya.capacity == 1
+    assert priya.goals == {"technology and digital"} and priya.capacity == 1
     assert pool.weights.goals_offer == 5
     assert pool.constraints.manager_of["sam"] == "boss"
 
