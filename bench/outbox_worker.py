@@ -1,5 +1,6 @@
-"""The delivery worker the benchmarks start, kill -9 and restart: `tandem worker` wired to a
-Slack-like messenger on slack_sdk against the fake Slack server, with the bench's rate budget.
+"""The delivery worker the benchmarks start, kill -9 and restart: `tandem worker` with the real
+Slack adapter (slack-bolt app, slack_sdk client) against the fake Slack server, with the
+bench's rate budget.
 
 Prints `ready <monotonic>` when wired, `done <monotonic> <peak RSS MiB>` when finished.
 """
@@ -15,10 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.slack_like import SlackLikeMessenger  # noqa: E402
 from bot.bootstrap import build  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.pacing import PlatformLimits, Rate  # noqa: E402
@@ -45,10 +44,11 @@ async def main(args: argparse.Namespace) -> None:
         playground=False,
         run_scheduler=True,
         delivery_concurrency=args.concurrency,
+        slack_bot_token="xoxb-bench",
+        slack_signing_secret="bench-signing-secret",
+        slack_api_url=args.api_url,
     )
     services = await build(config, migrate=False, demo=False)
-    client = AsyncWebClient(token="xoxb-bench", base_url=args.api_url)
-    services.messengers[Platform.SLACK] = SlackLikeMessenger(client)
     # Tandem's budget matches the fake's: 1 message/s per channel, `rate` per second overall.
     services.pacer.limits = {
         Platform.SLACK: PlatformLimits((Rate(1, 1.0),), (Rate(args.rate, 1.0),))

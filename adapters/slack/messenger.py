@@ -142,6 +142,12 @@ class SlackMessenger:
         return channel
 
     async def _post(self, workspace: WorkspaceRef, channel: str, message: Message) -> str:
+        ts, _ = await self._post_reporting_channel(workspace, channel, message)
+        return ts
+
+    async def _post_reporting_channel(
+        self, workspace: WorkspaceRef, channel: str, message: Message
+    ) -> tuple[str, str]:
         text, blocks = render_message(message)
         # The delivery key rides along in message metadata, so after a crash mid-send
         # already_delivered() can tell whether this message reached Slack.
@@ -153,7 +159,7 @@ class SlackMessenger:
                 token=token, channel=channel, text=text, blocks=blocks, metadata=metadata
             ),
         )
-        return str(posted["ts"])
+        return str(posted["ts"]), str(posted.get("channel") or channel)
 
     async def already_delivered(self, target: UserRef | ConversationRef, key: str) -> bool | None:
         """Look for the delivery key in the conversation's recent history; None if Slack
@@ -177,8 +183,17 @@ class SlackMessenger:
         )
 
     async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
-        channel = await self._dm_channel(user)
-        ts = await self._post(user.workspace, channel, message)
+        """Post to the person's DM with the app. Until its channel id is known, post to the
+        user id (Slack opens the DM) and learn the channel from the reply: conversations.open
+        has a far lower rate limit than chat.postMessage, and a 10,000-person announcement
+        must not wait on it."""
+        key = (user.workspace.external_id, user.user_id)
+        channel = self._dm_channels.get(key)
+        ts, posted_in = await self._post_reporting_channel(
+            user.workspace, channel or user.user_id, message
+        )
+        if channel is None:
+            channel = self._dm_channels[key] = posted_in
         return MessageRef(ConversationRef(user.workspace, channel, is_direct=True), ts)
 
     async def post_to_channel(self, channel: ConversationRef, message: Message) -> MessageRef:
