@@ -13,6 +13,8 @@ from storage.uow import Database
 
 log = logging.getLogger(__name__)
 
+# Errors under this key belong to the whole form rather than one field.
+FORM_ERROR = ""
 SORRY = (
     "Sorry, something went wrong on my side and I couldn't finish that. "
     "Nothing you had saved was lost. Please try again in a minute."
@@ -55,6 +57,9 @@ class Tandem:
             return await self.router.dispatch(ctx, event)
         except Exception:
             log.exception("flow failed", extra={"event": kind})
+            if isinstance(event, FormSubmitted):
+                # The adapter keeps the form and the person's answers on screen to try again.
+                return {FORM_ERROR: SORRY}
             try:
                 ctx = await self.context_for(event)
                 await ctx.reply_text(SORRY)

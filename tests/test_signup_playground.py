@@ -52,6 +52,9 @@ async def test_empty_required_fields_are_reported_on_the_field(
     assert "consent" in answer["errors"]
     form = await playground.form("sam")
     assert form is not None and form["body"]["errors"]["department"] == "Please fill this in."
+    # What Sam already typed is still there to correct, not to retype.
+    goals = next(f for f in form["body"]["fields"] if f["name"] == "goals")
+    assert goals["initial"] == SIGNUP_ANSWERS["goals"]
 
 
 async def test_ten_thousand_character_goals_are_refused_kindly(
@@ -202,3 +205,21 @@ async def test_clock_control_moves_time_forward(playground: PlaygroundDriver) ->
     before = (await playground.state("sam"))["now"]
     after = await playground.advance(60 * 24)
     assert before.startswith("2027-01-04T09:00") and after.startswith("2027-01-05T09:00")
+
+
+async def test_a_failing_flow_keeps_the_form_and_answers_on_screen(
+    playground: PlaygroundDriver, services: Services, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    async def broken(ctx, event):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database went away")
+
+    route = services.tandem.router.forms["signup"]
+    monkeypatch.setitem(services.tandem.router.forms, "signup", type(route)(route.validate, broken))
+    await playground.say("sam", "signup")
+    answer = await playground.submit("sam", SIGNUP_ANSWERS)
+    assert "something went wrong on my side" in answer["errors"][""]
+    form = await playground.form("sam")
+    assert form is not None
+    department = next(f for f in form["body"]["fields"] if f["name"] == "department")
+    assert department["initial"] == "Finance"
+    assert await count(services, Enrolment) == 0

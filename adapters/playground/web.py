@@ -6,6 +6,7 @@ import ipaddress
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -197,7 +198,7 @@ class Playground:
         )
         errors = self.tandem.validate(event) or await self.tandem.handle(event)
         if errors:
-            with_errors = _with_errors(form, errors)
+            with_errors = _with_errors(form, event.values, errors)
             await self.messenger.set_form(workspace_id, item.id, to_json(with_errors), True)
             return web.json_response({"errors": errors})
         await self.messenger.set_form(workspace_id, item.id, None, False)
@@ -232,16 +233,15 @@ class Playground:
         return web.json_response({"now": self.clock.now().isoformat()})
 
 
-def _with_errors(form: Form, errors: dict[str, str]) -> Form:
-    return Form(
-        form_id=form.form_id,
-        title=form.title,
-        fields=form.fields,
-        submit_label=form.submit_label,
-        intro=form.intro,
-        context=form.context,
-        errors=errors,
+def _with_errors(form: Form, values: dict[str, str | list[str]], errors: dict[str, str]) -> Form:
+    """The same form with the errors, keeping what the person typed."""
+    fields = tuple(
+        replace(field, initial=tuple(value) if isinstance(value, list) else value)
+        if (value := values.get(field.name)) is not None
+        else field
+        for field in form.fields
     )
+    return replace(form, fields=fields, errors=errors)
 
 
 def _value(value: Any) -> str | list[str]:

@@ -106,6 +106,7 @@ function showForm(item) {
   const form = item.body;
   $("form-title").textContent = form.title;
   $("form-intro").textContent = form.intro;
+  $("form-error").textContent = (form.errors || {})[""] || "";
   $("form-submit").textContent = form.submit_label;
   $("form-fields").replaceChildren(...form.fields.map((f) => renderField(f, form.errors || {})));
   $("form").dataset.item = item.id;
