@@ -236,3 +236,39 @@ async def test_adding_the_bot_to_a_team_records_general_and_welcomes_the_install
     welcome = fake.cards("a:1:new-" + SAM)[-1]
     assert_valid_card(welcome)
     assert "I'm **Tandem**" in card_texts(welcome)
+
+
+async def test_a_champion_announces_to_a_channel_from_teams_and_gets_a_report(
+    driver, fake, teams
+) -> None:
+    await driver.send(driver.channel_message(SAM, "help", GENERAL, "General"))
+    await driver.say(ADA, "announce")
+    form = fake.cards(dm_id(ADA))[-1]
+    assert_valid_card(form)
+    form_activity = fake.activities(dm_id(ADA))[-1].activity_id
+    answers = {
+        **submit_data(form),
+        "message": "Sign-up for the reverse mentoring pilot is open!",
+        "audience": "channel",
+        "channel": "#general",
+        "when": "now",
+    }
+    answer = await driver.send(driver.invoke(ADA, answers, form_activity))
+    assert answer is not None and answer["statusCode"] == 200
+
+    assert teams.scheduler is not None
+    await teams.scheduler.dispatcher.run_due()
+    await teams.scheduler.dispatcher.run_due()
+
+    posted = fake.created[-1]
+    assert posted["channelData"]["channel"]["id"] == GENERAL
+    card = posted["activity"]["attachments"][0]["content"]
+    assert_valid_card(card)
+    assert "reverse mentoring pilot is open" in card_texts(card)
+    report = card_texts(fake.cards(dm_id(ADA))[-1])
+    assert "Sent: 1" in report and "Failed: 0" in report
+
+
+async def test_someone_who_is_not_a_champion_cannot_announce_on_teams(driver, fake) -> None:
+    await driver.say(SAM, "announce")
+    assert "champions" in card_texts(fake.cards(dm_id(SAM))[-1]).lower()
