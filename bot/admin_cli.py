@@ -55,6 +55,12 @@ def add_programme_commands(sub: argparse._SubParsersAction) -> None:  # type: ig
     create.add_argument(
         "--cadence", choices=["weekly", "fortnightly", "monthly"], default="monthly"
     )
+    create.add_argument(
+        "--matching",
+        choices=["optimal", "random"],
+        default="optimal",
+        help="optimal: best total compatibility (default); random: random pairs, same rules",
+    )
     create.add_argument("--signup-days", type=int, default=14, help="days sign-up stays open")
     create.add_argument(
         "--admin", action="append", default=[], help="platform user id (repeatable)"
@@ -108,6 +114,7 @@ async def create_programme(db: Database, args: argparse.Namespace) -> int:
             session_count=args.sessions,
             session_minutes=args.session_minutes,
             buffer_minutes=args.buffer_minutes,
+            matching_mode=args.matching,
             signup_opens_at=now,
             signup_closes_at=now + timedelta(days=args.signup_days),
             now=now,

@@ -49,6 +49,8 @@ def test_db_upgrade_and_programme_create(
             "U2",
             "--wave",
             "wave-2",
+            "--matching",
+            "random",
         ]
     )
     assert code == 0
@@ -56,7 +58,9 @@ def test_db_upgrade_and_programme_create(
     engine = create_engine(sqlite_url)
     with engine.connect() as conn:
         row = conn.execute(
-            text("SELECT kind, wave, starts_on, ends_on, session_count FROM programmes")
+            text(
+                "SELECT kind, wave, starts_on, ends_on, session_count, matching_mode FROM programmes"
+            )
         ).one()
         roles = conn.execute(
             text(
@@ -64,7 +68,7 @@ def test_db_upgrade_and_programme_create(
             )
         ).all()
     engine.dispose()
-    assert row[0:2] == ("reverse", "wave-2") and row[4] == 6
+    assert row[0:2] == ("reverse", "wave-2") and row[4] == 6 and row[5] == "random"
     assert str(row[2]) == "2027-02-01" and str(row[3]) == str(date(2027, 8, 1))
     assert sorted(roles) == [("U1", "admin"), ("U2", "champion")]
 
