@@ -1,5 +1,6 @@
 """The programme's own dates: the baseline survey on its first working morning, the closing
-survey on its last, planned per person through the delivery engine.
+survey on its last, and (when switched on) a check-in on the first working morning of each
+calendar quarter in between, planned per person through the delivery engine.
 
 `plan_surveys` is idempotent (one delivery key per person, phase and programme, the same
 key `flows.surveys.send_survey` uses, so an admin's manual send and the planned one never
@@ -10,7 +11,7 @@ the start) get the baseline too.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -18,7 +19,7 @@ from bot.clock import Clock
 from bot.delivery_kinds import DeliveryKind, Drop, RenderRequest, send_late
 from bot.outbound import Message
 from bot.working_hours import WorkingHours, next_working_time, zone_of
-from flows.survey_questions import closed_reason, closes_on
+from flows.survey_questions import closed_reason, closes_on, pulse_enabled, pulse_round
 from flows.surveys import SurveyRef, invitation
 from storage.models import Enrolment, Person, Programme
 from storage.repositories import deliveries
@@ -38,9 +39,27 @@ def morning_of(person: Person, day: date) -> datetime:
     return next_working_time(hours, datetime.combine(day, time(), tzinfo=zone_of(hours)))
 
 
-def survey_key(programme_id: int, phase: str, person_id: int) -> str:
-    survey = SurveyRef(programme_id, phase)
+def survey_key(programme_id: int, phase: str, person_id: int, round_: str = "") -> str:
+    survey = SurveyRef(programme_id, phase, round_)
     return f"{survey.kind}:{survey.encode()}:{person_id}"
+
+
+def survey_dates(programme: Programme) -> list[tuple[str, date, str]]:
+    """(phase, day, pulse round) for every survey of the programme, in date order."""
+    dates = [("pre", programme.starts_on, "")]
+    if pulse_enabled(programme.settings):
+        year, month = programme.starts_on.year, (programme.starts_on.month - 1) // 3 * 3 + 1
+        while True:
+            month += 3
+            if month > 12:
+                year, month = year + 1, month - 12
+            quarter = date(year, month, 1)
+            if quarter >= programme.ends_on:
+                break
+            round_ = pulse_round(datetime.combine(quarter, time(), tzinfo=UTC))
+            dates.append(("pulse", quarter, round_))
+    dates.append(("post", programme.ends_on, ""))
+    return dates
 
 
 async def plan_surveys(db: Database, now: datetime) -> int:
@@ -62,21 +81,22 @@ async def plan_surveys(db: Database, now: datetime) -> int:
                 )
             )
             rows = []
+            dates = survey_dates(programme)
             for person in people:
-                for phase, day in (("pre", programme.starts_on), ("post", programme.ends_on)):
+                for phase, day, round_ in dates:
                     due_at = morning_of(person, day)
-                    if due_at > now + PLAN_AHEAD or (phase == "pre" and today > programme.ends_on):
+                    if due_at > now + PLAN_AHEAD or (phase != "post" and today > programme.ends_on):
                         continue
                     rows.append(
                         deliveries.row(
                             workspace_id=programme.workspace_id,
-                            key=survey_key(programme.id, phase, person.id),
+                            key=survey_key(programme.id, phase, person.id, round_),
                             kind=KIND,
                             due_at=due_at,
                             now=now,
                             channel_id=f"@{person.platform_user_id}",
                             person_id=person.id,
-                            payload={"programme_id": programme.id, "phase": phase},
+                            payload={"programme_id": programme.id, "phase": phase, "round": round_},
                         )
                     )
             await deliveries.plan(session, rows)
@@ -104,14 +124,17 @@ class SurveyPlanner:
 async def render(req: RenderRequest) -> Message | Drop:
     programme = await req.uow.programmes.get(int(req.payload.get("programme_id", 0)))
     phase = str(req.payload.get("phase", ""))
-    if programme is None or phase not in ("pre", "post"):
+    round_ = str(req.payload.get("round", ""))
+    if programme is None or phase not in ("pre", "post", "pulse"):
         return Drop("programme gone")
+    if phase == "pulse" and not pulse_enabled(programme.settings):
+        return Drop("the quarterly check-in was switched off")
     enrolment = await req.uow.enrolments.find(programme.id, req.delivery.person_id or 0)
     if enrolment is None or enrolment.status != "active":
         return Drop("no longer taking part")
     if closed_reason(phase, programme.ends_on, programme.settings, req.now.date()):
         return Drop("the survey has closed")
-    return invitation(programme, SurveyRef(programme.id, phase))
+    return invitation(programme, SurveyRef(programme.id, phase, round_))
 
 
 KINDS = (DeliveryKind(KIND, render, send_late),)

@@ -79,3 +79,27 @@ async def test_a_survey_answered_after_the_programme_ended_is_refused_kindly(
     await playground.advance(int((after_end - services.clock.now()).total_seconds() // 60))
     await playground.click_button("sam", "Take the 2-minute survey")
     assert "starting survey is closed" in (await playground.dm_texts("sam"))[-1]
+
+
+async def test_the_quarterly_check_in_goes_out_each_quarter_when_switched_on(
+    playground: PlaygroundDriver, services: Services
+) -> None:
+    from flows.programme_calendar import survey_dates
+
+    await enrol(services, "sam", "mentor", time_zone="Europe/London")
+    async with services.db.sessions() as session:
+        programme = await session.scalar(select(Programme))
+        assert programme is not None
+        assert [phase for phase, _, _ in survey_dates(programme)] == ["pre", "post"]
+        programme.settings = {**programme.settings, "pulse": True}
+        await session.commit()
+        dates = survey_dates(programme)
+    pulses = [(day.isoformat(), round_) for phase, day, round_ in dates if phase == "pulse"]
+    assert pulses == [("2027-04-01", "2027-Q2"), ("2027-07-01", "2027-Q3")]
+
+    eve = datetime(2027, 3, 31, 12, tzinfo=UTC)
+    await playground.advance(int((eve - services.clock.now()).total_seconds() // 60))
+    await plan_surveys(services.db, services.clock.now())
+    await playground.advance(60 * 24)
+    check_ins = [t for t in await playground.dm_texts("sam") if "quick check-in" in t]
+    assert len(check_ins) == 1
