@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -74,8 +77,25 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+@contextmanager
+def _sqlite_migration_lock(url: str) -> Iterator[None]:
+    """`serve` and `worker` starting together on one SQLite file migrate one at a time
+    (PostgreSQL uses an advisory lock in migrations/env.py)."""
+    database = make_url(url).database if is_sqlite(url) else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def upgrade_sync(url: str) -> None:
-    command.upgrade(alembic_config(url), "head")
+    with _sqlite_migration_lock(url):
+        command.upgrade(alembic_config(url), "head")
 
 
 async def upgrade(url: str) -> None:

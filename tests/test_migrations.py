@@ -32,3 +32,31 @@ async def test_migrated_schema_matches_the_models(database_url: str) -> None:
         ]
     engine.dispose()
     assert diffs == []
+
+
+async def test_replicas_starting_together_migrate_once(database_url: str) -> None:
+    """Separate processes, as real replicas are (Alembic's context is per process)."""
+    import asyncio
+    import sys
+
+    script = "import sys; from storage.db import upgrade_sync; upgrade_sync(sys.argv[1])"
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            script,
+            database_url,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(3)
+    ]
+    results = [await p.communicate() for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0], [
+        err.decode()[-500:] for _, err in results
+    ]
+    heads = ScriptDirectory.from_config(alembic_config(database_url)).get_heads()
+    engine = create_engine(sync_url(database_url))
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_heads() == tuple(heads)
+    engine.dispose()

@@ -1,9 +1,10 @@
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import engine_from_config, pool, text
 
 from storage.models import Base
 
 config = context.config
+MIGRATION_LOCK = 0x74616E64  # "tand"
 target_metadata = Base.metadata
 
 
@@ -25,6 +26,10 @@ def run_migrations_online() -> None:
         poolclass=pool.NullPool,
     )
     with connectable.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together migrate one at a time; the others then find nothing to do.
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            connection.commit()
         context.configure(
             connection=connection, target_metadata=target_metadata, render_as_batch=True
         )
