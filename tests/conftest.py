@@ -19,7 +19,7 @@ from tests.playground_driver import PlaygroundDriver
 
 # A Monday morning in January: working hours, no DST edge.
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
-pytest_plugins = ["tests.slack_fixtures"]
+pytest_plugins = ["tests.slack_fixtures", "tests.teams_driver"]
 
 POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL", "")
 

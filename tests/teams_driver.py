@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from aiohttp.test_utils import TestClient
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from jsonschema import Draft6Validator
 from jsonschema.exceptions import best_match
 
+from bot.bootstrap import Services, build
+from bot.clock import OffsetClock
+from bot.config import Config
 from bot.refs import Platform, WorkspaceRef
 from storage.uow import Database
 from tests.fakes.bot_connector import FakeBotConnector
@@ -199,3 +204,28 @@ class TeamsDriver:
 
     async def say(self, user_id: str, text: str) -> None:
         await self.send(self.message(user_id, text))
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeBotConnector]:
+    """A fake Bot Connector on localhost, where the bot's replies arrive."""
+    async with FakeBotConnector() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def teams(sqlite_url: str, clock: OffsetClock) -> AsyncIterator[Services]:
+    """Tandem with Teams in local development mode and an open programme Ada runs."""
+    config = Config(
+        database_url=sqlite_url, playground=False, run_scheduler=False, teams_local=True
+    )
+    services = await build(config, clock)
+    await seed_programme(services.db)
+    yield services
+    await services.close()
+
+
+@pytest.fixture
+async def driver(teams: Services, connector: FakeBotConnector) -> AsyncIterator[TeamsDriver]:
+    async with TestClient(TestServer(teams.web_app())) as client:
+        yield TeamsDriver(client, connector)

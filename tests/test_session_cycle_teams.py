@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.bootstrap import Services, build
-from bot.clock import OffsetClock
-from bot.config import Config
+from bot.bootstrap import Services
 from storage.models import Meeting, Pair, Response
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.matching_helpers import enrol
@@ -23,7 +19,6 @@ from tests.teams_driver import (
     button_data,
     card_texts,
     dm_id,
-    seed_programme,
     submit_data,
 )
 
@@ -31,26 +26,8 @@ ADA, SAM, PRIYA = "29:ada", "29:sam", "29:priya"
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeBotConnector]:
-    async with FakeBotConnector() as connector:
-        yield connector
-
-
-@pytest.fixture
-async def teams(sqlite_url: str, clock: OffsetClock) -> AsyncIterator[Services]:
-    config = Config(
-        database_url=sqlite_url, playground=False, run_scheduler=False, teams_local=True
-    )
-    services = await build(config, clock)
-    await seed_programme(services.db, ADA)
-    yield services
-    await services.close()
-
-
-@pytest.fixture
-async def driver(teams: Services, fake: FakeBotConnector) -> AsyncIterator[TeamsDriver]:
-    async with TestClient(TestServer(teams.web_app())) as client:
-        yield TeamsDriver(client, fake)
+def fake(connector: FakeBotConnector) -> FakeBotConnector:
+    return connector
 
 
 async def click(driver: TeamsDriver, fake: FakeBotConnector, user: str, title: str) -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from bot.bootstrap import Services, build
-from bot.clock import OffsetClock
 from bot.config import Config
 from storage.models import Enrolment, Person
 from tests.fakes.bot_connector import FakeBotConnector
@@ -21,7 +18,6 @@ from tests.teams_driver import (
     button_data,
     card_texts,
     dm_id,
-    seed_programme,
     submit_data,
 )
 
@@ -29,26 +25,8 @@ SAM = "29:sam"
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeBotConnector]:
-    async with FakeBotConnector() as connector:
-        yield connector
-
-
-@pytest.fixture
-async def teams(sqlite_url: str, clock: OffsetClock) -> AsyncIterator[Services]:
-    config = Config(
-        database_url=sqlite_url, playground=False, run_scheduler=False, teams_local=True
-    )
-    services = await build(config, clock)
-    await seed_programme(services.db)
-    yield services
-    await services.close()
-
-
-@pytest.fixture
-async def driver(teams: Services, fake: FakeBotConnector) -> AsyncIterator[TeamsDriver]:
-    async with TestClient(TestServer(teams.web_app())) as client:
-        yield TeamsDriver(client, fake)
+def fake(connector: FakeBotConnector) -> FakeBotConnector:
+    return connector
 
 
 async def _enrolments(services: Services) -> list[Enrolment]:
