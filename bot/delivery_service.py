@@ -12,7 +12,7 @@ from bot.config import Config
 from bot.delivery_routes import build_delivery_kinds
 from bot.dispatcher import Dispatcher
 from bot.scheduler import DeliveryScheduler
-from flows import announcements, programme_calendar
+from flows import announcements, pair_closer, programme_calendar
 from storage.db import is_sqlite
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ def install_delivery(services: Services) -> DeliveryScheduler:
     )
     # The daily survey planning job (flows/programme_calendar.py), throttled inside.
     dispatcher.after_run.append(programme_calendar.SurveyPlanner(services.db, services.clock))
+    # Pairs that finished without both choosing how to close are closed for them.
+    dispatcher.after_run.append(pair_closer.PairCloser(services.db, services.clock))
     scheduler = DeliveryScheduler(
         dispatcher, services.clock, interval_seconds=config.dispatch_interval_seconds
     )
