@@ -91,6 +91,7 @@ async def _serve_until_signalled(runner: web.AppRunner, ready: str) -> None:
 async def serve_tandem(db_path: str, api_url: str) -> None:
     from bot.bootstrap import build
     from bot.config import Config
+    from bot.serve import freeze_startup_heap
     from tests.slack_fixtures import add_programme
 
     config = Config(
@@ -106,6 +107,7 @@ async def serve_tandem(db_path: str, api_url: str) -> None:
     services = await build(config)
     programme_id = await add_programme(services)
     await services.start()
+    freeze_startup_heap()  # as `tandem serve` does
     runner = await _listen(services.web_app())
     try:
         await _serve_until_signalled(runner, f"ready {runner.addresses[0][1]} {programme_id}")

@@ -65,12 +65,14 @@ async def run_worker(config: Config) -> None:
     Run exactly one worker per SQLite database; on PostgreSQL several may run side by side.
     """
     from bot.bootstrap import build
+    from bot.serve import freeze_startup_heap
 
     services = await build(config)
     scheduler = services.scheduler
     assert scheduler is not None
     services.sender.wake = scheduler.kick
     await scheduler.start()
+    freeze_startup_heap()
     print("Tandem delivery worker is running.", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 async def serve(config: Config) -> None:
     services = await build(config)
     await services.start()
+    freeze_startup_heap()
     runner = web.AppRunner(services.web_app(), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
@@ -34,3 +36,15 @@ async def serve(config: Config) -> None:
     finally:
         await runner.cleanup()
         await services.close()
+
+
+def freeze_startup_heap() -> None:
+    """Move everything built at start-up out of the garbage collector's sight.
+
+    Those objects live as long as the process, yet a full collection scans them all: with
+    the libraries Tandem loads that is a 150-300 ms pause of the event loop, long enough to
+    push Slack acks past what Slack tolerates under load. Frozen, a full collection takes a
+    few ms.
+    """
+    gc.collect()
+    gc.freeze()

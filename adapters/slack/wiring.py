@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -111,7 +110,6 @@ def attach_slack(services: Services) -> SlackAdapter:
     # In Socket Mode a signing secret is optional; without one there is no Request URL.
     services.routes.extend(http_routes(app, events_url=bool(config.slack_signing_secret)))
     _share_http_session(services, client)
-    services.startup.append(freeze_startup_heap)
 
     socket = None
     if config.slack_app_token:
@@ -145,14 +143,3 @@ def _share_http_session(services: Services, client: AsyncWebClient) -> None:
 
     services.startup.insert(0, open_session)
     services.shutdown.insert(0, close_session)
-
-
-async def freeze_startup_heap() -> None:
-    """Move everything built at start-up out of the garbage collector's sight.
-
-    Those objects live as long as the process, yet a full collection scans them all: with
-    the libraries Tandem loads that is a 150-300 ms pause of the event loop, long enough to
-    push acks past what Slack tolerates under load. Frozen, a full collection takes a few ms.
-    """
-    gc.collect()
-    gc.freeze()
