@@ -23,6 +23,7 @@ HELP = Message(
             "• `pause` / `resume`: take a break without losing your place\n"
             "• `leave`: withdraw from a programme\n"
             "• `reflections`: read your own private reflections\n"
+            "• `support`: ask the programme team for support, privately\n"
             "• `forget-me`: erase everything Tandem holds about you\n"
             "• `help`: this list"
         ),
