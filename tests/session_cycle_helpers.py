@@ -23,6 +23,16 @@ async def advance_to(playground: PlaygroundDriver, services: Services, when: dat
     await playground.advance(max(1, minutes))
 
 
+async def move_clock(services: Services, when: datetime) -> None:
+    """Move the controllable clock just past `when` and run whatever fell due, on any platform."""
+    step = max(timedelta(minutes=1), when - services.clock.now() + timedelta(minutes=1))
+    services.clock.advance(step)
+    await services.clock_moved()
+    # The real scheduler ticks again seconds later and delivers what the first pass's after-run
+    # hooks planned (the survey planner plans a programme's surveys just before they are due).
+    await services.clock_moved()
+
+
 async def confirmed_pair(playground: PlaygroundDriver, services: Services) -> None:
     """Sam (London, mentor) and Priya (Berlin, the senior mentee), both said good fit."""
     await publish_pair(playground)

@@ -226,3 +226,146 @@ async def slack(slack_services: Services, fake: FakeSlackApi) -> AsyncIterator[S
 @pytest.fixture
 async def programme_id(slack_services: Services) -> int:
     return await add_programme(slack_services)
+
+
+def slack_texts(node: Any) -> list[str]:
+    """Every string a person reads in a message or view: mrkdwn, plain text, button labels."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [text for item in node for text in slack_texts(item)]
+    if isinstance(node, dict):
+        return slack_texts(node.get("text")) + slack_texts(
+            [v for k, v in node.items() if k in ("blocks", "elements", "fields", "accessory")]
+        )
+    return []
+
+
+def _state_of(element: dict[str, Any], answer: Any) -> dict[str, Any]:
+    """One input's `view.state` entry as Slack builds it; None keeps the element's initial value."""
+    kind = element["type"]
+    if kind in ("plain_text_input", "number_input"):
+        value = element.get("initial_value") if answer is None else answer
+        return {"type": kind, "value": value or None}
+    if kind == "static_select":
+        chosen = element.get("initial_option") if answer is None else {"value": answer}
+        return {"type": kind, "selected_option": chosen if answer != "" else None}
+    if kind == "multi_static_select":
+        if answer is None:
+            return {"type": kind, "selected_options": element.get("initial_options") or []}
+        return {"type": kind, "selected_options": [{"value": v} for v in answer]}
+    if kind == "checkboxes":
+        ticked = bool(element.get("initial_options")) if answer is None else bool(answer)
+        return {"type": kind, "selected_options": [{"value": "yes"}] if ticked else []}
+    raise AssertionError(f"no view state for a {kind} element")
+
+
+class SlackChat:
+    """Tandem on Slack as the people in a pair use it: buttons by label, modals, their DMs.
+
+    Clicks carry the real message's channel and ts, so updates land on real messages; every
+    modal Tandem opens is filled in from its own blocks, as Slack would send it back.
+    """
+
+    def __init__(self, slack: SlackDriver, fake: FakeSlackApi) -> None:
+        self.slack = slack
+        self.fake = fake
+        self._triggers = 0
+        self._open_forms: dict[str, dict[str, Any]] = {}
+
+    def messages(self, user: str) -> list[dict[str, Any]]:
+        """The user's DM as it reads now: posts in order, each as last updated."""
+        current: dict[tuple[str, str], dict[str, Any]] = {}
+        channels = {user}
+        for call in self.fake.calls():
+            if not call.ok:
+                continue
+            if call.method == "chat.postMessage" and call.params.get("channel") == user:
+                channels.add(call.response["channel"])
+            if call.method in ("chat.postMessage", "chat.update"):
+                channel = call.response["channel"]
+                if channel in channels:
+                    key = (channel, call.response["ts"])
+                    current[key] = {**call.params, "channel": channel, "ts": key[1]}
+        return list(current.values())
+
+    def texts(self, user: str) -> list[str]:
+        return ["\n".join(slack_texts(m)) for m in self.messages(user)]
+
+    async def command(self, user: str, text: str) -> None:
+        response = await self.slack.command(text, user=user)
+        assert response.status == 200
+        await self.slack.settle()
+
+    async def click(self, user: str, label: str) -> None:
+        await self._click_newest(user, lambda e: slack_texts(e.get("text")) == [label], label)
+
+    async def click_first(self, user: str, action_id: str) -> None:
+        await self._click_newest(
+            user, lambda e: e.get("action_id", "").split(":")[0] == action_id, action_id
+        )
+
+    async def _click_newest(self, user: str, wanted: Any, what: str) -> None:
+        for message in reversed(self.messages(user)):
+            for block in message.get("blocks") or []:
+                for element in block.get("elements") or []:
+                    if element.get("type") == "button" and wanted(element):
+                        await self._click(user, message, block, element)
+                        return
+        raise AssertionError(f"{user} has no {what!r} button")
+
+    async def _click(
+        self, user: str, message: dict[str, Any], block: dict[str, Any], element: dict[str, Any]
+    ) -> None:
+        self._triggers += 1
+        trigger = f"trigger-{user}-{self._triggers}"
+        channel, ts = message["channel"], message["ts"]
+        body = payload("block_actions")
+        body["user"] = {**body["user"], "id": user}
+        body["trigger_id"] = trigger
+        body["container"] = {**body["container"], "message_ts": ts, "channel_id": channel}
+        body["channel"] = {"id": channel, "name": "directmessage"}
+        body["message"] = {
+            **body["message"],
+            "ts": ts,
+            "text": message.get("text", ""),
+            "blocks": message.get("blocks") or [],
+        }
+        body["actions"] = [
+            {
+                **body["actions"][0],
+                "action_id": element["action_id"],
+                "block_id": block.get("block_id", ""),
+                "text": element["text"],
+                "value": element.get("value", ""),
+            }
+        ]
+        response = await self.slack.interactive(body)
+        assert response.status == 200
+        await self.slack.settle()
+        for call in self.fake.calls("views.open"):
+            if call.ok and call.params.get("trigger_id") == trigger:
+                self._open_forms[user] = call.response["view"]
+
+    async def submit(self, user: str, values: dict[str, Any]) -> None:
+        view = self._open_forms.pop(user, None)
+        assert view is not None, f"{user} has no form open"
+        inputs = [b for b in view.get("blocks") or [] if b.get("type") == "input"]
+        unknown = set(values) - {b["block_id"] for b in inputs}
+        assert not unknown, f"the {view['callback_id']} form has no {unknown}"
+        state = {
+            b["block_id"]: {
+                b["element"]["action_id"]: _state_of(b["element"], values.get(b["block_id"]))
+            }
+            for b in inputs
+        }
+        body = payload("view_submission")
+        body["user"] = {**body["user"], "id": user}
+        body["view"] = {**view, "state": {"values": state}}
+        not_saved = sum("couldn't save that form" in t for t in self.texts(user))
+        response = await self.slack.interactive(body)
+        assert response.status == 200
+        answer = await response.text()
+        assert "response_action" not in answer, f"{view['callback_id']} form refused: {answer}"
+        await self.slack.settle()
+        assert sum("couldn't save that form" in t for t in self.texts(user)) == not_saved

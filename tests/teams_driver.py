@@ -229,3 +229,152 @@ async def teams(sqlite_url: str, clock: OffsetClock) -> AsyncIterator[Services]:
 async def driver(teams: Services, connector: FakeBotConnector) -> AsyncIterator[TeamsDriver]:
     async with TestClient(TestServer(teams.web_app())) as client:
         yield TeamsDriver(client, connector)
+
+
+CARD_CONTENT = "application/vnd.microsoft.card.adaptive"
+
+
+def card_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every Action.Execute on the card, in reading order (action sets, then the card's own)."""
+    found = [a for e in card.get("body", []) for a in e.get("actions", [])]
+    found += card.get("actions", [])
+    return [a for a in found if a.get("type") == "Action.Execute"]
+
+
+def _input_answer(element: dict[str, Any], answer: Any) -> Any:
+    """What Teams sends back for one input: its current value unless the person changed it."""
+    if answer is None:
+        return element.get("value", "")
+    if isinstance(answer, list):
+        return ",".join(answer)
+    return answer
+
+
+class TeamsChat:
+    """Tandem on Teams as the people in a pair use it: card buttons by title, form cards, DMs.
+
+    Clicks are `adaptiveCard/action` invokes replying to the card's activity; a card the bot
+    answers an invoke with replaces that card, as Teams shows it. Every card seen, sent or
+    answered, is checked against the Adaptive Card schema.
+    """
+
+    def __init__(self, driver: TeamsDriver) -> None:
+        self.driver = driver
+        self.fake = driver.fake
+        self.validator = card_validator()
+        # (position in the connector's log, activity id, card) for cards answered to invokes
+        self._answered: list[tuple[int, str, dict[str, Any]]] = []
+        self._valid: set[str] = set()
+
+    def assert_valid(self, card: dict[str, Any]) -> None:
+        key = json.dumps(card, sort_keys=True)
+        if key in self._valid:  # the schema is large: check each distinct card once
+            return
+        error = best_match(self.validator.iter_errors(card))
+        assert error is None, f"{error.message} at {list(error.absolute_path)}"
+        self._valid.add(key)
+
+    def assert_every_card_valid(self) -> int:
+        cards = self.fake.cards() + [card for _, _, card in self._answered]
+        for card in cards:
+            self.assert_valid(card)
+        return len(cards)
+
+    def activities(self, user: str) -> list[tuple[str, dict[str, Any]]]:
+        """(activity id, activity) in the user's chat as it reads now, oldest first."""
+        current: dict[str, dict[str, Any]] = {}
+        answered = iter(self._answered)
+        pending = next(answered, None)
+        for position, received in enumerate(self.fake.received):
+            while pending is not None and pending[0] <= position:
+                if pending[1] in current:
+                    current[pending[1]] = {"attachments": [_card_attachment(pending[2])]}
+                pending = next(answered, None)
+            if received.conversation_id != dm_id(user):
+                continue
+            if received.operation == "delete":
+                current.pop(received.activity_id, None)
+            else:
+                current[received.activity_id] = received.activity
+        while pending is not None:
+            if pending[1] in current:
+                current[pending[1]] = {"attachments": [_card_attachment(pending[2])]}
+            pending = next(answered, None)
+        return list(current.items())
+
+    def texts(self, user: str) -> list[str]:
+        return [
+            "\n".join(
+                [activity.get("text") or ""]
+                + [
+                    card_texts(a["content"])
+                    for a in activity.get("attachments") or ()
+                    if a.get("contentType") == CARD_CONTENT
+                ]
+            )
+            for _, activity in self.activities(user)
+        ]
+
+    def _cards(self, user: str) -> list[tuple[str, dict[str, Any]]]:
+        return [
+            (activity_id, a["content"])
+            for activity_id, activity in self.activities(user)
+            for a in activity.get("attachments") or ()
+            if a.get("contentType") == CARD_CONTENT
+        ]
+
+    async def command(self, user: str, text: str) -> None:
+        await self.driver.say(user, text)
+
+    async def click(self, user: str, label: str) -> None:
+        await self._click_newest(user, lambda a: a.get("title") == label, label)
+
+    async def click_first(self, user: str, action_id: str) -> None:
+        await self._click_newest(user, lambda a: a["data"].get("action_id") == action_id, action_id)
+
+    async def _click_newest(self, user: str, wanted: Any, what: str) -> None:
+        for activity_id, card in reversed(self._cards(user)):
+            for action in card_actions(card):
+                if "form_id" not in action["data"] and wanted(action):
+                    self.assert_valid(card)
+                    await self._invoke(user, action, dict(action["data"]), activity_id)
+                    return
+        raise AssertionError(f"{user} has no {what!r} button")
+
+    async def _invoke(
+        self, user: str, action: dict[str, Any], data: dict[str, Any], activity_id: str
+    ) -> dict[str, Any] | None:
+        activity = self.driver.invoke(user, data, activity_id)
+        activity["value"]["action"]["verb"] = action.get("verb", "")
+        answer = await self.driver.send(activity)
+        assert answer is not None and answer.get("statusCode") == 200, answer
+        if answer.get("type") != CARD_CONTENT:
+            return None
+        card = answer["value"]
+        self.assert_valid(card)
+        self._answered.append((len(self.fake.received), activity_id, card))
+        return card
+
+    def _newest_form(self, user: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        """(activity id, card, its submit action) of the newest form card in the chat."""
+        for activity_id, card in reversed(self._cards(user)):
+            for action in card_actions(card):
+                if "form_id" in action["data"]:
+                    return activity_id, card, action
+        raise AssertionError(f"{user} has no form card")
+
+    async def submit(self, user: str, values: dict[str, Any]) -> None:
+        """Fill in the newest form card in the person's chat and press its submit button."""
+        activity_id, card, send = self._newest_form(user)
+        self.assert_valid(card)
+        inputs = {e["id"]: e for e in card["body"] if str(e.get("type", "")).startswith("Input.")}
+        unknown = set(values) - set(inputs)
+        assert not unknown, f"the {send['data']['form_id']} form has no {unknown}"
+        answers = {name: _input_answer(e, values.get(name)) for name, e in inputs.items()}
+        answer = await self._invoke(user, send, {**send["data"], **answers}, activity_id)
+        assert answer is not None, f"{user}'s form got no card back"
+        assert "Thanks, that's done" in card_texts(answer), card_texts(answer)
+
+
+def _card_attachment(card: dict[str, Any]) -> dict[str, Any]:
+    return {"contentType": CARD_CONTENT, "content": card}

@@ -1,0 +1,38 @@
+"""A whole pair through the programme on Slack: the real bolt app against FakeSlackApi, with the
+controllable clock. Every Web API call Tandem makes must be accepted."""
+
+from __future__ import annotations
+
+from bot.bootstrap import Services
+from bot.refs import Platform, WorkspaceRef
+from tests.fakes.slack_api import FakeSlackApi
+from tests.matching_helpers import enrol
+from tests.programme_cycle import Cast, run_whole_programme
+from tests.slack_fixtures import ALICE, BOB, TEAM, SlackChat, SlackDriver
+
+CAROL = "U0CAROL03"
+
+
+async def test_a_pair_goes_through_the_whole_programme_on_slack(
+    slack: SlackDriver, slack_services: Services, fake: FakeSlackApi, programme_id: int
+) -> None:
+    db = slack_services.db
+    workspace_id = await db.workspace_id(WorkspaceRef(Platform.SLACK, TEAM))
+    fake.set_user(BOB, real_name="Sam")
+    fake.set_user(CAROL, tz="Europe/Berlin", tz_offset=3600, real_name="Priya")
+    await enrol(db, workspace_id, programme_id, BOB, role="mentor", department="Finance")
+    await enrol(
+        db, workspace_id, programme_id, CAROL, role="mentee", zone="Europe/Berlin", department="Ops"
+    )
+    async with db.unit_of_work(workspace_id) as uow:
+        admin = await uow.people.ensure(ALICE, slack_services.clock.now())
+        await uow.programmes.add_role(programme_id, admin.id, "admin")
+        await uow.commit()
+
+    await run_whole_programme(
+        SlackChat(slack, fake), slack_services, Cast(mentor=BOB, mentee=CAROL, admin=ALICE)
+    )
+
+    refused = [(c.method, c.error) for c in fake.calls() if not c.ok]
+    assert refused == [], "Slack refused some of Tandem's calls"
+    assert not fake.rate_limited()
