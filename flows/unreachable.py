@@ -27,7 +27,8 @@ def notice(name: str, platform: Platform) -> Message:
 
 
 async def report_unreachable(sender: Sender, workspace_id: int, user: UserRef, reason: str) -> None:
-    """DM each admin of the person's programmes, once per person and admin."""
+    """DM each admin of the person's programmes, once per person, admin and day: a person who
+    comes back and later blocks Tandem again is reported again."""
     async with sender.db.unit_of_work(workspace_id) as uow:
         person = await uow.people.by_user_id(user.user_id)
         if person is None:
@@ -42,6 +43,7 @@ async def report_unreachable(sender: Sender, workspace_id: int, user: UserRef, r
         name = name_of(person)
         person_id = person.id
     message = notice(name, user.workspace.platform)
+    day = sender.clock.now().date().isoformat()
     for admin in admins:
         if not admin.reachable:
             continue
@@ -50,5 +52,5 @@ async def report_unreachable(sender: Sender, workspace_id: int, user: UserRef, r
             UserRef(user.workspace, admin.platform_user_id),
             message,
             kind="unreachable_report",
-            key=f"unreachable:{person_id}:{admin.id}",
+            key=f"unreachable:{person_id}:{admin.id}:{day}",
         )

@@ -272,3 +272,22 @@ async def test_a_champion_announces_to_a_channel_from_teams_and_gets_a_report(
 async def test_someone_who_is_not_a_champion_cannot_announce_on_teams(driver, fake) -> None:
     await driver.say(SAM, "announce")
     assert "champions" in card_texts(fake.cards(dm_id(SAM))[-1]).lower()
+
+
+async def test_a_person_who_comes_back_and_blocks_again_is_reported_again(
+    driver, fake, teams, clock
+) -> None:
+    from datetime import timedelta
+
+    await driver.say(ADA, "hello")
+    await _sign_up(driver, fake, SAM)
+    fake.block_user(dm_id(SAM))
+    await _dm(teams, SAM)
+    fake.unblock_user(dm_id(SAM))
+    await driver.say(SAM, "status")
+    clock.advance(timedelta(days=3))
+    fake.block_user(dm_id(SAM))
+    await _dm(teams, SAM)
+
+    notices = [c for c in fake.cards(dm_id(ADA)) if "can't be reached on Teams" in card_texts(c)]
+    assert len(notices) == 2
