@@ -9,6 +9,9 @@ from flows import (
     account,
     announcements,
     booking,
+    booking_confirm,
+    booking_proposal,
+    booking_slots,
     chemistry,
     fit_check,
     goals,
@@ -96,27 +99,27 @@ def add_booking_steps(router: Router, spec: booking.BookingSpec) -> None:
     """The same booking steps for every kind of meeting; `spec` says what differs."""
 
     async def book(ctx: FlowContext, click: ButtonClicked) -> None:
-        await booking.book(ctx, click, spec)
+        await booking_slots.book(ctx, click, spec)
 
     async def slot_chosen(ctx: FlowContext, click: ButtonClicked) -> None:
-        await booking.slot_chosen(ctx, click, spec)
+        await booking_slots.slot_chosen(ctx, click, spec)
 
     async def other_time(ctx: FlowContext, click: ButtonClicked) -> None:
-        await booking.other_time(ctx, click, spec)
+        await booking_proposal.other_time(ctx, click, spec)
 
     async def accept(ctx: FlowContext, click: ButtonClicked) -> None:
-        await booking.accept(ctx, click, spec)
+        await booking_confirm.accept(ctx, click, spec)
 
     async def cancel(ctx: FlowContext, click: ButtonClicked) -> None:
-        await booking.cancel(ctx, click, spec)
+        await booking_confirm.cancel(ctx, click, spec)
 
     async def time_submitted(ctx: FlowContext, form: FormSubmitted) -> dict[str, str] | None:
-        return await booking.time_submitted(ctx, form, spec)
+        return await booking_proposal.time_submitted(ctx, form, spec)
 
     router.action(spec.action("book"), book)
     router.action(spec.action("slot"), slot_chosen)
     router.action(spec.action("other"), other_time)
     router.action(spec.action("accept"), accept)
     router.action(spec.action("cancel"), cancel)
-    router.action(spec.action("ics"), booking.calendar_clicked)
-    router.form(spec.form_id, booking.validate_time, time_submitted)
+    router.action(spec.action("ics"), booking_confirm.calendar_clicked)
+    router.form(spec.form_id, booking_proposal.validate_time, time_submitted)

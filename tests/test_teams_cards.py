@@ -12,16 +12,14 @@ import pytest
 from jsonschema import Draft6Validator
 from jsonschema.exceptions import best_match
 
-from adapters.teams.cards import (
-    MAX_CARD_BYTES,
-    TRUNCATION_NOTE,
+from adapters.teams.card_elements import MAX_CARD_BYTES, TRUNCATION_NOTE
+from adapters.teams.card_forms import render_form_card
+from adapters.teams.card_submissions import (
     invoke_response_body,
     is_form_submission,
     parse_submission,
-    render_confirmation_card,
-    render_form_card,
-    render_message_card,
 )
+from adapters.teams.cards import render_confirmation_card, render_message_card
 from bot.outbound import (
     Button,
     Buttons,

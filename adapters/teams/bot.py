@@ -18,12 +18,9 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams import references, sent_forms, translate
-from adapters.teams.cards import (
-    invoke_response_body,
-    is_form_submission,
-    render_confirmation_card,
-    render_form_card,
-)
+from adapters.teams.card_forms import render_form_card
+from adapters.teams.card_submissions import invoke_response_body, is_form_submission
+from adapters.teams.cards import render_confirmation_card
 from adapters.teams.messenger import TeamsMessenger, card_activity
 from bot.app import SORRY, Tandem
 from bot.outbound import Form

@@ -23,7 +23,8 @@ from botbuilder.schema import (
 from botframework.connector.aio import ConnectorClient
 
 from adapters.teams import references, sent_forms
-from adapters.teams.cards import render_form_card, render_message_card
+from adapters.teams.card_forms import render_form_card
+from adapters.teams.cards import render_message_card
 from adapters.teams.errors import delivery_error, status_of
 from bot.messenger import DeliveryError, Unreachable
 from bot.outbound import Form, Message

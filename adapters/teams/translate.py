@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from botbuilder.schema import Activity
 
-from adapters.teams.cards import parse_submission
+from adapters.teams.card_submissions import parse_submission
 from adapters.teams.references import ChannelInfo
 from bot.events import ButtonClicked, FormSubmitted, MemberJoined, MessageReceived
 from bot.outbound import FormField
