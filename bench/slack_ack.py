@@ -39,6 +39,8 @@ from slack_sdk.signature import SignatureVerifier
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.playground_driver import SIGNUP_ANSWERS  # noqa: E402
+
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
 TEAM = "T0TANDEM"
@@ -48,23 +50,6 @@ QUICK_SECONDS = 10
 P99_TARGET_MS = 100.0
 USERS = 1000
 WARM_UP = 4
-SIGNUP = {
-    "role": "mentor",
-    "job_title": "Data analyst",
-    "seniority": "1",
-    "department": "Finance",
-    "manager": "",
-    "time_zone": "Europe/London",
-    "work_start": "540",
-    "work_end": "1050",
-    "medium": "online",
-    "location": "",
-    "offers": ["disability", "digital"],
-    "goal_areas": ["leadership"],
-    "goals": "Help leaders see how our tools feel to disabled colleagues.",
-    "lived_experience": ["disability"],
-    "consent": "yes",
-}
 SELECTS = {"programme", "role", "seniority", "time_zone", "work_start", "work_end", "medium"}
 
 
@@ -186,7 +171,7 @@ def request_body(i: int, programme_id: int, user: str) -> str:
             "callback_id": "signup",
             "private_metadata": "",
             "blocks": [],
-            "state": {"values": _state({**SIGNUP, "programme": str(programme_id)})},
+            "state": {"values": _state({**SIGNUP_ANSWERS, "programme": str(programme_id)})},
         },
     }
     return urlencode({"payload": json.dumps(payload)})
