@@ -12,8 +12,6 @@ from contextvars import ContextVar
 
 _current: ContextVar[str | None] = ContextVar("tandem_delivery_key", default=None)
 
-SLACK_EVENT_TYPE = "tandem_delivery"
-
 
 def current_delivery_key() -> str | None:
     return _current.get()

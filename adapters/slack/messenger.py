@@ -19,7 +19,7 @@ from adapters.slack.oauth import BotTokens
 from adapters.slack.render import render_message
 from adapters.slack.render_form import render_modal
 from adapters.slack.workspaces import SlackWorkspaces
-from bot.delivery_key import SLACK_EVENT_TYPE, current_delivery_key
+from bot.delivery_key import current_delivery_key
 from bot.messenger import DeliveryError, Unreachable
 from bot.outbound import Button, Buttons, ButtonStyle, Form, Message, Text
 from bot.refs import ConversationRef, MessageRef, UserRef, WorkspaceRef
@@ -56,6 +56,8 @@ STALE_TRIGGER_ERRORS = frozenset(
 DEFAULT_RETRY_AFTER = 1.0
 FORM_BUTTON_ACTIONS = {"signup": "signup_edit"}
 MODAL_CACHE_SIZE = 64
+# Slack message metadata event type carrying a delivery's idempotency key.
+SLACK_EVENT_TYPE = "tandem_delivery"
 # A crashed send is looked for among this many of the conversation's newest messages.
 HISTORY_LOOKBACK = 100
 
