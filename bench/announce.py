@@ -44,7 +44,7 @@ from bench.outbox_common import (  # noqa: E402
     utcnow,
     wait_for_line,
 )
-from flows.announcements import KIND, fan_out_rows  # noqa: E402
+from flows.announcements.compose import KIND, fan_out_rows
 from storage.models import Announcement, Person, ProgrammeRole  # noqa: E402
 from storage.repositories import deliveries  # noqa: E402
 

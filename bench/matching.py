@@ -26,12 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flows.matching_engine import (  # noqa: E402
-    Candidate,
-    Constraints,
-    greedy_assignment,
-    optimal_assignment,
-)
+from flows.matching.engine import Candidate, Constraints, greedy_assignment, optimal_assignment
 
 FULL_CASES = ((2000, 2000), (5000, 5000))
 QUICK_CASES = ((300, 300), (1000, 1000))

@@ -227,8 +227,8 @@ def _pair(mentor: int, mentee: int, status: str, locked: bool) -> dict[str, Any]
 async def _run(url: str) -> dict[str, Any]:
     from sqlalchemy import func, select
 
-    from bot.clock import ManualClock
-    from flows.matching_run import load_pool, run_matching, solve
+    from bot.core.clock import ManualClock
+    from flows.matching.run import load_pool, run_matching, solve
     from storage.models import Pair
     from storage.uow import Database
 

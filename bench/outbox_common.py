@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.refs import Platform, WorkspaceRef  # noqa: E402
+from bot.core.refs import Platform, WorkspaceRef  # noqa: E402
 from storage.db import upgrade  # noqa: E402
 from storage.models import Enrolment, Meeting, Pair, Person  # noqa: E402
 from storage.uow import Database  # noqa: E402

@@ -18,10 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bot.bootstrap import build  # noqa: E402
-from bot.config import Config  # noqa: E402
-from bot.pacing import PlatformLimits, Rate  # noqa: E402
-from bot.refs import Platform  # noqa: E402
+from bot.app.bootstrap import build
+from bot.core.config import Config
+from bot.core.refs import Platform
+from bot.delivery.pacing import PlatformLimits, Rate
 from storage.models import Announcement, Delivery  # noqa: E402
 
 

@@ -41,7 +41,7 @@ from bench.outbox_common import (  # noqa: E402
     utcnow,
     wait_for_line,
 )
-from flows.meetings import schedule_meetings  # noqa: E402
+from flows.meetings.schedule import schedule_meetings
 from storage.models import Delivery, Meeting  # noqa: E402
 from storage.uow import Database  # noqa: E402
 

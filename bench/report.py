@@ -26,9 +26,9 @@ from sqlalchemy import create_engine, insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.clock import ManualClock  # noqa: E402
-from bot.refs import Platform, WorkspaceRef  # noqa: E402
-from bot.report_cli import write_report  # noqa: E402
+from bot.app.cli.report import write_report
+from bot.core.clock import ManualClock
+from bot.core.refs import Platform, WorkspaceRef
 from storage.db import upgrade  # noqa: E402
 from storage.models import (  # noqa: E402
     Enrolment,

@@ -3,7 +3,7 @@
     python bench/schedule.py           # 10,000 meetings = 40,000 messages
     python bench/schedule.py --quick   # 1,000 meetings = 4,000 messages
 
-Tandem: flows.meetings.schedule_meetings (a few reads, then one bulk INSERT ... ON CONFLICT
+Tandem: flows.meetings.schedule.schedule_meetings (a few reads, then one bulk INSERT ... ON CONFLICT
 in chunks) and a commit, on a SQLite file. Baseline: APScheduler 3's SQLAlchemyJobStore on
 a SQLite file, one job per message, timed for a sample and extrapolated.
 """
@@ -34,7 +34,7 @@ from bench.outbox_common import (  # noqa: E402
     fresh_database,
     utcnow,
 )
-from flows.meetings import schedule_meetings  # noqa: E402
+from flows.meetings.schedule import schedule_meetings
 from storage.models import Delivery, Meeting  # noqa: E402
 
 TARGET_SECONDS = 5.0

@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.delivery_kinds import DeliveryKind, Drop, RenderRequest, send_late
-from bot.outbound import Message, Poll, Text, from_json, to_json
+from bot.core.outbound import Message, Poll, Text, from_json, to_json
+from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, send_late
 from storage.repositories import deliveries
 from storage.uow import UnitOfWork
 

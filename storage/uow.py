@@ -7,8 +7,8 @@ from types import TracebackType
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.refs import WorkspaceRef
+from bot.core.clock import Clock
+from bot.core.refs import WorkspaceRef
 from storage.db import create_engine
 from storage.models import Workspace
 from storage.repositories.enrolments import EnrolmentRepository

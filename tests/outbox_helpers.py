@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from adapters.playground.messenger import PLAYGROUND
-from bot.bootstrap import Services
-from flows.meetings import schedule_meeting
+from bot.app.bootstrap import Services
+from flows.meetings.schedule import schedule_meeting
 from storage.models import Delivery, Enrolment, Meeting, Pair, Person
 
 

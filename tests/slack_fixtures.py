@@ -19,10 +19,10 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
-from bot.bootstrap import Services, build
-from bot.clock import OffsetClock
-from bot.config import Config
-from bot.refs import Platform, WorkspaceRef
+from bot.app.bootstrap import Services, build
+from bot.core.clock import OffsetClock
+from bot.core.config import Config
+from bot.core.refs import Platform, WorkspaceRef
 from tests.fakes.slack_api import FakeSlackApi
 from tests.playground_driver import SIGNUP_ANSWERS
 

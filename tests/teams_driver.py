@@ -14,10 +14,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from jsonschema import Draft6Validator
 from jsonschema.exceptions import best_match
 
-from bot.bootstrap import Services, build
-from bot.clock import OffsetClock
-from bot.config import Config
-from bot.refs import Platform, WorkspaceRef
+from bot.app.bootstrap import Services, build
+from bot.core.clock import OffsetClock
+from bot.core.config import Config
+from bot.core.refs import Platform, WorkspaceRef
 from storage.uow import Database
 from tests.fakes.bot_connector import FakeBotConnector
 

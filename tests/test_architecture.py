@@ -60,7 +60,7 @@ def test_each_platform_sdk_lives_in_its_own_adapter() -> None:
 
 
 def test_matching_engine_is_pure() -> None:
-    for module in ("matching_engine.py", "matching_scores.py"):
+    for module in ("matching/engine.py", "matching/scores.py"):
         names = imported_modules(ROOT / "flows" / module)
         assert not any(
             n.split(".")[0] in ("sqlalchemy", "storage", "adapters", "aiohttp") for n in names
@@ -68,7 +68,7 @@ def test_matching_engine_is_pure() -> None:
 
 
 def test_outbound_model_round_trips_through_json() -> None:
-    from bot.outbound import (
+    from bot.core.outbound import (
         Button,
         Buttons,
         ButtonStyle,

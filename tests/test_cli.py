@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.cli import main
-from bot.config import Config
+from bot.app.cli.main import main
+from bot.core.config import Config
 
 
 def test_playground_is_the_default_without_platform_credentials() -> None:

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot.bootstrap import Services
-from flows.programme_calendar import plan_surveys
-from flows.surveys import send_survey
+from bot.app.bootstrap import Services
+from flows.surveys.answers import send_survey
+from flows.surveys.calendar import plan_surveys
 from storage.models import Delivery, Enrolment, Programme
 from tests.outbox_helpers import enrol
 from tests.playground_driver import PlaygroundDriver
@@ -84,7 +84,7 @@ async def test_a_survey_answered_after_the_programme_ended_is_refused_kindly(
 async def test_the_quarterly_check_in_goes_out_each_quarter_when_switched_on(
     playground: PlaygroundDriver, services: Services
 ) -> None:
-    from flows.programme_calendar import survey_dates
+    from flows.surveys.calendar import survey_dates
 
     await enrol(services, "sam", "mentor", time_zone="Europe/London")
     async with services.db.sessions() as session:

@@ -21,7 +21,7 @@ from botframework.connector.auth import MicrosoftAppCredentials
 from msrest.exceptions import ClientRequestError
 
 from adapters.teams.cards import render_message_card
-from bot.outbound import Message, Text
+from bot.core.outbound import Message, Text
 from tests.fakes.bot_connector import FakeBotConnector
 
 DM = "a:1:dm-with-ana"

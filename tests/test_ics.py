@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from flows.ics import PRODID, build_invite, cancel_invite
+from flows.meetings.ics import PRODID, build_invite, cancel_invite
 
 START = datetime(2026, 7, 14, 15, 0, tzinfo=ZoneInfo("Europe/London"))
 END = START + timedelta(minutes=45)

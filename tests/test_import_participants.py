@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from bot.cli import main
+from bot.app.cli.main import main
 from storage.models import Enrolment, Person
 
 HEADER = (

@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from flows.matching_engine import (
+from flows.matching.engine import (
     Candidate,
     Constraints,
     MatchResult,
@@ -20,7 +20,7 @@ from flows.matching_engine import (
     random_assignment,
     score_matrix,
 )
-from flows.matching_scores import shared_minutes, working_span
+from flows.matching.scores import shared_minutes, working_span
 
 
 def person(enrolment_id: int, role: str = "mentee", **overrides: object) -> Candidate:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adapters.playground.messenger import PLAYGROUND
-from bot.bootstrap import Services
-from flows.matching_run import load_pool, run_matching
+from bot.app.bootstrap import Services
+from flows.matching.run import load_pool, run_matching
 from storage.models import Pair
 from tests.matching_helpers import enrol, pairs
 

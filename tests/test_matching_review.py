@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.bootstrap import Services
+from bot.app.bootstrap import Services
 from tests.matching_helpers import MENTEE, MENTOR, buttons, pairs, publish_pair, sign_up_pair
 from tests.playground_driver import PlaygroundDriver, text_of
 
@@ -122,7 +122,7 @@ def test_a_large_preview_fits_slack_and_teams_limits() -> None:
 
     from adapters.slack.render import MESSAGE_BLOCKS_MAX, render_message
     from adapters.teams.cards import render_message_card
-    from flows.matching_preview import PairView, ProposalView, UnmatchedView, preview_message
+    from flows.matching.preview import PairView, ProposalView, UnmatchedView, preview_message
     from tests.teams_driver import assert_valid_card
 
     reasons = tuple(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.bootstrap import Services
-from flows.meetings import cancel_meeting, reschedule_meeting
+from bot.app.bootstrap import Services
+from flows.meetings.schedule import cancel_meeting, reschedule_meeting
 from tests.conftest import START
 from tests.outbox_helpers import book, deliveries, make_pair, workspace_id
 from tests.playground_driver import PlaygroundDriver

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot.bootstrap import Services
-from bot.clock import OffsetClock
-from flows.pair_closer import close_finished_pairs
+from bot.app.bootstrap import Services
+from bot.core.clock import OffsetClock
+from flows.sessions.pair_closer import close_finished_pairs
 from storage.models import Delivery, Meeting, Pair, Programme
 from tests.conftest import START
 from tests.outbox_helpers import book, make_pair

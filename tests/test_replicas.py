@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.bootstrap import Services, build
-from bot.clock import OffsetClock
-from bot.config import Config
-from bot.outbound import Message, Text
+from bot.app.bootstrap import Services, build
+from bot.core.clock import OffsetClock
+from bot.core.config import Config
+from bot.core.outbound import Message, Text
 from flows.scheduled_messages import schedule_message
 from tests.conftest import START
 from tests.outbox_helpers import person, workspace_id

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.clock import OffsetClock
-from bot.refs import Platform, WorkspaceRef
-from bot.report_cli import write_report
-from flows.report_figures import SUPPRESSED
+from bot.app.cli.main import main
+from bot.app.cli.report import write_report
+from bot.core.clock import OffsetClock
+from bot.core.refs import Platform, WorkspaceRef
+from flows.reports.figures import SUPPRESSED
 from storage.db import upgrade
 from storage.models import Enrolment, Meeting, Pair, Person, Response
 from storage.repositories.answers import AnswerRepository

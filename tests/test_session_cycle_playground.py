@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from adapters.playground.messenger import PLAYGROUND
-from bot.bootstrap import Services
-from bot.report_cli import write_report
-from flows.report_figures import SUPPRESSED
+from bot.app.bootstrap import Services
+from bot.app.cli.report import write_report
+from flows.reports.figures import SUPPRESSED
 from storage.models import Programme
 from tests.matching_helpers import pairs
 from tests.playground_driver import PlaygroundDriver

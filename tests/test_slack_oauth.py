@@ -9,8 +9,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 
-from bot.bootstrap import Services, build
-from bot.clock import OffsetClock
+from bot.app.bootstrap import Services, build
+from bot.core.clock import OffsetClock
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack_fixtures import (
     ALICE,

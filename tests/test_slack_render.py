@@ -19,7 +19,7 @@ from adapters.slack.render import (
     render_message,
 )
 from adapters.slack.render_form import form_errors, render_modal, values_from_view_state
-from bot.outbound import (
+from bot.core.outbound import (
     Button,
     Buttons,
     ButtonStyle,

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
-from bot.working_hours import WorkingHours, is_working_time, local_date
-from flows.slots import candidate_slots, validate_proposed_time
+from bot.core.working_hours import WorkingHours, is_working_time, local_date
+from flows.booking.times import candidate_slots, validate_proposed_time
 
 LONDON = WorkingHours(time_zone="Europe/London")
 NEW_YORK = WorkingHours(time_zone="America/New_York")

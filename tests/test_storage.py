@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import inspect, select
 
-from bot.clock import OffsetClock
-from bot.refs import Platform, WorkspaceRef
+from bot.core.clock import OffsetClock
+from bot.core.refs import Platform, WorkspaceRef
 from storage.db import upgrade
 from storage.models import Delivery, Enrolment, Response
 from storage.uow import Database

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.bootstrap import Services
-from bot.outbound import ButtonStyle
-from flows.support import DEFAULT_RESOURCES, support_button
+from bot.app.bootstrap import Services
+from bot.core.outbound import ButtonStyle
+from flows.account.support import DEFAULT_RESOURCES, support_button
 from storage.models import Programme, Response
 from tests.playground_driver import PlaygroundDriver
 

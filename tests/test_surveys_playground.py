@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.bootstrap import Services
-from flows.survey_questions import DEFAULT_QUESTIONS
-from flows.surveys import send_survey
+from bot.app.bootstrap import Services
+from flows.surveys.answers import send_survey
+from flows.surveys.questions import DEFAULT_QUESTIONS
 from storage.models import Delivery, Programme, Response
 from tests.playground_driver import PlaygroundDriver
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from flows.survey_questions import DEFAULT_QUESTIONS, SurveyError, parse_survey_settings
+from bot.app.cli.main import main
+from flows.surveys.questions import DEFAULT_QUESTIONS, SurveyError, parse_survey_settings
 from tests.test_reports import seed_cli  # noqa: F401 - a fixture, used by name
 
 QUESTIONS = [

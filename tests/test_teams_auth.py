@@ -14,10 +14,10 @@ from jsonschema import Draft4Validator, Draft6Validator, validators
 from jsonschema.exceptions import best_match
 from sqlalchemy import select
 
-from bot.bootstrap import Services, build
-from bot.cli import main
-from bot.clock import OffsetClock
-from bot.config import Config
+from bot.app.bootstrap import Services, build
+from bot.app.cli.main import main
+from bot.core.clock import OffsetClock
+from bot.core.config import Config
 from storage.models import Person
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams_driver import TeamsDriver

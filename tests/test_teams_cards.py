@@ -20,7 +20,7 @@ from adapters.teams.card_submissions import (
     parse_submission,
 )
 from adapters.teams.cards import render_confirmation_card, render_message_card
-from bot.outbound import (
+from bot.core.outbound import (
     Button,
     Buttons,
     ButtonStyle,

@@ -9,8 +9,8 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Entity
 
 from adapters.teams.bot import OTHER_TENANT, UNREADABLE_CARD, TandemTeamsBot
-from bot.events import FormSubmitted, InboundEvent, MemberJoined, MessageReceived
-from bot.refs import Platform, WorkspaceRef
+from bot.core.events import FormSubmitted, InboundEvent, MemberJoined, MessageReceived
+from bot.core.refs import Platform, WorkspaceRef
 
 TENANT = "contoso-tenant"
 OTHER = "fabrikam-tenant"

@@ -9,11 +9,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from adapters.teams.references import channels
-from bot.bootstrap import Services, build
-from bot.clock import OffsetClock
-from bot.config import Config
-from bot.outbound import Message, Text
-from bot.refs import ConversationRef, UserRef
+from bot.app.bootstrap import Services, build
+from bot.core.clock import OffsetClock
+from bot.core.config import Config
+from bot.core.outbound import Message, Text
+from bot.core.refs import ConversationRef, UserRef
 from storage.models import Delivery, Person
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams_driver import (

@@ -6,8 +6,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.bootstrap import Services, build
-from bot.config import Config
+from bot.app.bootstrap import Services, build
+from bot.core.config import Config
 from storage.models import Enrolment, Person
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams_driver import (

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.working_hours import (
+from bot.core.working_hours import (
     WorkingHours,
     add_working_days,
     describe,

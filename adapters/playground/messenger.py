@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from bot.clock import Clock
-from bot.delivery_key import current_delivery_key
-from bot.outbound import Form, Message, to_json
-from bot.refs import ConversationRef, MessageRef, Platform, UserRef, WorkspaceRef
+from bot.core.clock import Clock
+from bot.core.outbound import Form, Message, to_json
+from bot.core.refs import ConversationRef, MessageRef, Platform, UserRef, WorkspaceRef
+from bot.delivery.key import current_delivery_key
 from storage.models import PlaygroundItem
 from storage.uow import Database
 

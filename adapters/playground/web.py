@@ -14,11 +14,11 @@ from typing import Any
 from aiohttp import web
 
 from adapters.playground.messenger import PLAYGROUND, PlaygroundMessenger, dm_id
-from bot.app import Tandem
-from bot.clock import OffsetClock
-from bot.events import ButtonClicked, Command, FormSubmitted, MemberJoined, MessageReceived
-from bot.outbound import Form, from_json, to_json
-from bot.refs import ConversationRef, MessageRef, UserRef
+from bot.core.clock import OffsetClock
+from bot.core.events import ButtonClicked, Command, FormSubmitted, MemberJoined, MessageReceived
+from bot.core.outbound import Form, from_json, to_json
+from bot.core.refs import ConversationRef, MessageRef, UserRef
+from bot.runtime.tandem import Tandem
 
 STATIC = Path(__file__).parent / "static"
 CHANNELS = ("#general", "#mentoring")

@@ -24,9 +24,9 @@ from adapters.slack.flow_slots import NORMAL, URGENT, FlowSlots
 from adapters.slack.home import HomeTab
 from adapters.slack.render_form import form_errors
 from adapters.slack.workspaces import SlackWorkspaces
-from bot.app import Tandem
-from bot.events import FormSubmitted, InboundEvent, MemberJoined
-from bot.refs import UserRef
+from bot.core.events import FormSubmitted, InboundEvent, MemberJoined
+from bot.core.refs import UserRef
+from bot.runtime.tandem import Tandem
 
 log = logging.getLogger(__name__)
 

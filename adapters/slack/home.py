@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from adapters.slack.messenger import SlackMessenger
-from bot.app import Tandem
-from bot.events import Command
-from bot.messenger import DeliveryError
-from bot.refs import UserRef
-from flows.home import home_for
+from bot.core.events import Command
+from bot.core.messenger import DeliveryError
+from bot.core.refs import UserRef
+from bot.runtime.tandem import Tandem
+from flows.account.home import home_for
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The Messenger port on Slack's Web API: DMs, channel posts, modals, updates and profiles.
 
 It never sleeps or retries on a rate limit itself: a 429 becomes DeliveryError(retry_after=...)
-and bot/sender.py decides, so pacing and the delivery log stay in one place.
+and bot/delivery/sender.py decides, so pacing and the delivery log stay in one place.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from adapters.slack.oauth import BotTokens
 from adapters.slack.render import render_message
 from adapters.slack.render_form import render_modal
 from adapters.slack.workspaces import SlackWorkspaces
-from bot.delivery_key import current_delivery_key
-from bot.messenger import DeliveryError, Unreachable
-from bot.outbound import Button, Buttons, ButtonStyle, Form, Message, Text
-from bot.refs import ConversationRef, MessageRef, UserRef, WorkspaceRef
+from bot.core.messenger import DeliveryError, Unreachable
+from bot.core.outbound import Button, Buttons, ButtonStyle, Form, Message, Text
+from bot.core.refs import ConversationRef, MessageRef, UserRef, WorkspaceRef
+from bot.delivery.key import current_delivery_key
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

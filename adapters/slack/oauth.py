@@ -18,7 +18,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.messenger import Unreachable
+from bot.core.messenger import Unreachable
 
 # The bot scopes in app_manifest.yml; the README explains each one.
 BOT_SCOPES = ("commands", "chat:write", "im:write", "im:history", "users:read")

@@ -30,7 +30,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot import outbound
+from bot.core import outbound
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from adapters.slack.render import (
     plain,
     shorten,
 )
-from bot.outbound import Choice, FieldKind, Form, FormField
+from bot.core.outbound import Choice, FieldKind, Form, FormField
 
 log = logging.getLogger(__name__)
 

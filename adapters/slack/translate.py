@@ -14,8 +14,8 @@ from adapters.slack.render import (
     poll_selection,
 )
 from adapters.slack.render_form import values_from_view_state
-from bot.events import ButtonClicked, Command, FormSubmitted, MessageReceived
-from bot.refs import ConversationRef, MessageRef, Platform, UserRef, WorkspaceRef
+from bot.core.events import ButtonClicked, Command, FormSubmitted, MessageReceived
+from bot.core.refs import ConversationRef, MessageRef, Platform, UserRef, WorkspaceRef
 
 Payload = dict[str, Any]
 DEFAULT_SUBCOMMAND = "help"

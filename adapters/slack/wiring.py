@@ -18,10 +18,10 @@ from adapters.slack.messenger import SlackMessenger
 from adapters.slack.oauth import BotTokens, installation_store, oauth_settings
 from adapters.slack.socket_mode import SocketMode
 from adapters.slack.workspaces import SlackWorkspaces
-from bot.refs import Platform
+from bot.core.refs import Platform
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Services
+    from bot.app.bootstrap import Services
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"

@@ -22,9 +22,9 @@ from adapters.teams.card_forms import render_form_card
 from adapters.teams.card_submissions import invoke_response_body, is_form_submission
 from adapters.teams.cards import render_confirmation_card
 from adapters.teams.messenger import TeamsMessenger, card_activity
-from bot.app import SORRY, Tandem
-from bot.outbound import Form
-from bot.refs import UserRef, WorkspaceRef
+from bot.core.outbound import Form
+from bot.core.refs import UserRef, WorkspaceRef
+from bot.runtime.tandem import SORRY, Tandem
 from storage.uow import Database
 
 log = logging.getLogger(__name__)

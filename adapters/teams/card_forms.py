@@ -20,7 +20,7 @@ from adapters.teams.card_elements import (
     small_print,
     text_block,
 )
-from bot.outbound import FieldKind, Form, FormField
+from bot.core.outbound import FieldKind, Form, FormField
 
 FORM_VERB_PREFIX = "form:"
 RESERVED_FIELD_NAMES = frozenset({"form_id", "action_id", "context", KINDS_KEY})

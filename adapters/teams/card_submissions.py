@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 from adapters.teams.card_elements import DATE_SUFFIX, KINDS_KEY, TIME_SUFFIX
-from bot.outbound import FieldKind, FormField
+from bot.core.outbound import FieldKind, FormField
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"

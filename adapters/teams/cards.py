@@ -20,7 +20,7 @@ from adapters.teams.card_elements import (
     markdown,
     text_block,
 )
-from bot.outbound import (
+from bot.core.outbound import (
     Button,
     Buttons,
     ButtonStyle,

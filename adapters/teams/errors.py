@@ -8,7 +8,7 @@ import aiohttp
 from botbuilder.schema import ErrorResponseException
 from msrest.exceptions import ClientRequestError
 
-from bot.messenger import DeliveryError, Unreachable
+from bot.core.messenger import DeliveryError, Unreachable
 
 # Teams' codes for "this person (or tenant) will not receive anything from the bot".
 UNREACHABLE_CODES = frozenset(

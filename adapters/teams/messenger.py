@@ -26,9 +26,9 @@ from adapters.teams import references, sent_forms
 from adapters.teams.card_forms import render_form_card
 from adapters.teams.cards import render_message_card
 from adapters.teams.errors import delivery_error, status_of
-from bot.messenger import DeliveryError, Unreachable
-from bot.outbound import Form, Message
-from bot.refs import ConversationRef, MessageRef, UserRef
+from bot.core.messenger import DeliveryError, Unreachable
+from bot.core.outbound import Form, Message
+from bot.core.refs import ConversationRef, MessageRef, UserRef
 from storage.uow import Database
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from adapters.teams.package import write_package
-from bot.config import Config
+from bot.core.config import Config
 
 COMMAND = "teams-package"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from bot.outbound import FieldKind, Form, from_json, to_json
+from bot.core.outbound import FieldKind, Form, from_json, to_json
 from storage.models import TeamsForm
 from storage.uow import Database
 from storage.upsert import insert_ignore

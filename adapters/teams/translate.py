@@ -12,9 +12,9 @@ from botbuilder.schema import Activity
 
 from adapters.teams.card_submissions import parse_submission
 from adapters.teams.references import ChannelInfo
-from bot.events import ButtonClicked, FormSubmitted, MemberJoined, MessageReceived
-from bot.outbound import FormField
-from bot.refs import ConversationRef, MessageRef, Platform, UserRef, WorkspaceRef
+from bot.core.events import ButtonClicked, FormSubmitted, MemberJoined, MessageReceived
+from bot.core.outbound import FormField
+from bot.core.refs import ConversationRef, MessageRef, Platform, UserRef, WorkspaceRef
 
 _AT_TAG = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 

@@ -14,11 +14,11 @@ from botbuilder.integration.aiohttp import (
 from adapters.teams.bot import TandemTeamsBot
 from adapters.teams.endpoint import messages_handler
 from adapters.teams.messenger import TeamsMessenger
-from bot.config import Config
-from bot.refs import Platform
+from bot.core.config import Config
+from bot.core.refs import Platform
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Services
+    from bot.app.bootstrap import Services
 
 MESSAGES_PATH = "/api/messages"
 

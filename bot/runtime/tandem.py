@@ -1,0 +1,74 @@
+"""Where every inbound event enters: tenant resolution, de-duplication, error isolation."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.core.clock import Clock
+from bot.core.events import FormSubmitted, InboundEvent
+from bot.delivery.sender import Sender
+from bot.runtime.context import FlowContext
+from bot.runtime.router import Router
+from storage.uow import Database
+
+log = logging.getLogger(__name__)
+
+# Errors under this key belong to the whole form rather than one field.
+FORM_ERROR = ""
+SORRY = (
+    "Sorry, something went wrong on my side and I couldn't finish that. "
+    "Nothing you had saved was lost. Please try again in a minute."
+)
+
+
+class Tandem:
+    def __init__(self, db: Database, clock: Clock, router: Router, sender: Sender) -> None:
+        self.db = db
+        self.clock = clock
+        self.router = router
+        self.sender = sender
+
+    def validate(self, event: FormSubmitted) -> dict[str, str]:
+        return self.router.validate(event)
+
+    async def context_for(self, event: InboundEvent) -> FlowContext:
+        workspace = event.user.workspace
+        return FlowContext(
+            db=self.db,
+            clock=self.clock,
+            sender=self.sender,
+            workspace=workspace,
+            workspace_id=await self.db.workspace_id(workspace),
+            user=event.user,
+            interaction=getattr(event, "interaction", None),
+        )
+
+    async def handle(self, event: InboundEvent) -> dict[str, str] | None:
+        """Run the flow for one event. Returns field errors for a rejected form submission.
+
+        Never raises: one bad event must not take the process down.
+        """
+        kind = type(event).__name__
+        try:
+            ctx = await self.context_for(event)
+            if event.event_id and not await self._first_time(ctx, event.event_id):
+                log.info("duplicate event ignored", extra={"event": kind})
+                return None
+            return await self.router.dispatch(ctx, event)
+        except Exception:
+            log.exception("flow failed", extra={"event": kind})
+            if isinstance(event, FormSubmitted):
+                # The adapter keeps the form and the person's answers on screen to try again.
+                return {FORM_ERROR: SORRY}
+            try:
+                ctx = await self.context_for(event)
+                await ctx.reply_text(SORRY)
+            except Exception:
+                log.exception("could not tell the person about the failure")
+            return None
+
+    async def _first_time(self, ctx: FlowContext, event_id: str) -> bool:
+        async with ctx.uow() as uow:
+            first = await uow.events.claim(event_id, self.clock.now())
+            await uow.commit()
+        return first

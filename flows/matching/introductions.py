@@ -1,0 +1,170 @@
+"""Publishing a proposal: each proposed pair becomes `introduced` and both people get a DM
+introducing the other, with the programme's expectations and a button to book the
+chemistry meeting. Sending is keyed per pair and person, so publishing twice sends once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Section, Text
+from bot.core.refs import UserRef, WorkspaceRef
+from bot.delivery.sender import Sender
+from flows.common import catalogue
+from flows.common.people import name_of
+from storage.models import Enrolment, Pair, Person, Programme
+from storage.repositories.matching import LIVE_STATES
+from storage.uow import Database
+
+CHEMISTRY_MINUTES = 30
+CONFIDENTIALITY = (
+    "*Confidentiality:* what you say to each other stays between the two of you. "
+    "Admins see only whether sessions happen, never what you talk about."
+)
+ADMIN_ONLY_REASONS = ("Locked by an admin", "Swapped by an admin")
+ROLE_WORDS = {"mentor": "mentor", "mentee": "mentee"}
+
+
+@dataclass(frozen=True)
+class Side:
+    person: Person
+    enrolment: Enrolment
+    role: str  # in this pair: mentor or mentee
+
+
+@dataclass
+class PublishReport:
+    introduced: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def chemistry_minutes(programme: Programme) -> int:
+    return int(programme.settings.get("chemistry_minutes", CHEMISTRY_MINUTES))
+
+
+def _labels(keys: list[str]) -> str:
+    return ", ".join(catalogue.labels(keys, catalogue.AREAS)) or "nothing listed"
+
+
+def meeting_medium(a: Enrolment, b: Enrolment) -> str:
+    in_person_ok = {a.medium, b.medium} <= {"in_person", "either"} and "in_person" in {
+        a.medium,
+        b.medium,
+    }
+    same_place = a.location.strip().casefold() == b.location.strip().casefold() != ""
+    return (
+        f"in person ({a.location.strip()})"
+        if in_person_ok and same_place
+        else "online (video call)"
+    )
+
+
+def introduction(programme: Programme, pair: Pair, me: Side, partner: Side) -> Message:
+    name = name_of(partner.person)
+    e = partner.enrolment
+    about: list[tuple[str, str]] = [
+        ("Role", f"{e.job_title or 'not given'} ({e.department or '-'})")
+    ]
+    about.append(("Can offer", _labels(e.offers)))
+    if e.goal_areas:
+        about.append(("Would like to learn about", _labels(e.goal_areas)))
+    if e.goals:
+        about.append(("What they want to get out of it", e.goals))
+    if e.lived_experience:
+        about.append(("Lived experience they chose to share", _labels(e.lived_experience)))
+    reasons = [r for r in pair.reasons if not r.startswith(ADMIN_ONLY_REASONS)]
+    headline = (
+        f"Meet your match for *{programme.name}*: *{name}*. You'll be the "
+        f"{ROLE_WORDS[me.role]} and {name} will be your {ROLE_WORDS[partner.role]}."
+    )
+    return Message(
+        summary=f"Meet your mentoring match: {name}",
+        blocks=(
+            Text(headline),
+            Section(f"About {name}", fields=tuple(about)),
+            Section("Why we matched you", text="\n".join(f"• {r}" for r in reasons)),
+            Section(
+                "What to expect",
+                text=CONFIDENTIALITY,
+                fields=(
+                    ("How often", f"{programme.session_count} sessions, {programme.cadence}"),
+                    ("Session length", f"{programme.session_minutes} minutes"),
+                    ("Where", meeting_medium(me.enrolment, partner.enrolment)),
+                    ("Goals", "Agree one to three goals together at your first session"),
+                ),
+            ),
+            Buttons(
+                (
+                    Button(
+                        "Book our chemistry meeting", "chem_book", str(pair.id), ButtonStyle.PRIMARY
+                    ),
+                )
+            ),
+            Context(
+                f"First, a relaxed {chemistry_minutes(programme)}-minute chemistry meeting to "
+                "see if you click. Afterwards I'll ask each of you privately whether it's a "
+                "good fit; if not, you'll both simply be matched again, no blame."
+            ),
+        ),
+    )
+
+
+async def publish(
+    db: Database,
+    sender: Sender,
+    workspace: WorkspaceRef,
+    workspace_id: int,
+    programme_id: int,
+    now: datetime,
+) -> PublishReport:
+    report = PublishReport()
+    messages: list[tuple[int, Person, Message]] = []
+    async with db.unit_of_work(workspace_id) as uow:
+        programme = await uow.programmes.get(programme_id)
+        assert programme is not None
+        busy = {
+            e
+            for p in await uow.matching.pairs(programme_id)
+            if p.status in LIVE_STATES
+            for e in (p.mentor_enrolment_id, p.mentee_enrolment_id)
+        }
+        for pair in await uow.pairs.in_programme(programme_id, ("proposed",)):
+            mentor = await _side(uow, pair.mentor_enrolment_id, "mentor")
+            mentee = await _side(uow, pair.mentee_enrolment_id, "mentee")
+            if (
+                mentor is None
+                or mentee is None
+                or {mentor.enrolment.id, mentee.enrolment.id} & busy
+            ):
+                who = " & ".join(name_of(s.person) for s in (mentor, mentee) if s)
+                report.skipped.append(f"{who}: someone withdrew, paused or is already matched")
+                await uow.session.delete(pair)
+                continue
+            pair.status = "introduced"
+            pair.published_at = now
+            pair.locked = False
+            busy |= {mentor.enrolment.id, mentee.enrolment.id}
+            report.introduced += 1
+            messages.append((pair.id, mentor.person, introduction(programme, pair, mentor, mentee)))
+            messages.append((pair.id, mentee.person, introduction(programme, pair, mentee, mentor)))
+        run = await uow.matching.latest_run(programme_id)
+        if run and report.introduced:
+            run.published_at = now
+        await uow.commit()
+    for pair_id, person, message in messages:
+        await sender.send_now(
+            workspace_id,
+            UserRef(workspace, person.platform_user_id),
+            message,
+            kind="introduction",
+            key=f"intro:{pair_id}:{person.id}",
+        )
+    return report
+
+
+async def _side(uow, enrolment_id: int, role: str) -> Side | None:  # type: ignore[no-untyped-def]
+    enrolment = await uow.enrolments.get(enrolment_id)
+    if enrolment is None or enrolment.status != "active":
+        return None
+    person = await uow.people.get(enrolment.person_id)
+    return Side(person, enrolment, role) if person else None

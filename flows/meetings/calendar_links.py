@@ -1,0 +1,84 @@
+"""Signed links to a meeting's calendar invite, served at GET /ics/{token}.ics.
+
+Chat platforms cannot attach files through the neutral message model, so confirmations
+carry an "Add to calendar" link instead. The token names the meeting and is signed with
+an installation secret (TANDEM_SECRET, or one generated once and kept in the settings
+table), so nobody can guess another pair's invite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from flows.meetings.ics import build_invite
+from storage.models import Meeting
+from storage.settings import read_setting, write_setting
+from storage.uow import Database
+
+SECRET_KEY = "ics_secret"
+PUBLIC_URL_KEY = "public_url"
+DEFAULT_PUBLIC_URL = "http://localhost:3978"
+
+
+async def prepare(db: Database, *, secret: str | None, public_url: str | None) -> None:
+    """At start-up: keep the configured secret and URL, or generate a secret once."""
+    if secret:
+        await write_setting(db, SECRET_KEY, secret)
+    elif not await read_setting(db, SECRET_KEY):
+        await write_setting(db, SECRET_KEY, secrets.token_hex(32))
+    if public_url:
+        await write_setting(db, PUBLIC_URL_KEY, public_url.rstrip("/"))
+
+
+async def _secret(db: Database) -> bytes:
+    value = await read_setting(db, SECRET_KEY)
+    if not value:
+        value = secrets.token_hex(32)
+        await write_setting(db, SECRET_KEY, value)
+    return value.encode()
+
+
+def _signature(secret: bytes, workspace_id: int, meeting_id: int) -> str:
+    message = f"meeting:{workspace_id}:{meeting_id}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+
+
+async def token_for(db: Database, workspace_id: int, meeting_id: int) -> str:
+    return f"{workspace_id}-{meeting_id}-{_signature(await _secret(db), workspace_id, meeting_id)}"
+
+
+async def link_for(db: Database, workspace_id: int, meeting_id: int) -> str:
+    base = await read_setting(db, PUBLIC_URL_KEY) or DEFAULT_PUBLIC_URL
+    return f"{base}/ics/{await token_for(db, workspace_id, meeting_id)}.ics"
+
+
+async def read_token(db: Database, token: str) -> tuple[int, int] | None:
+    """(workspace id, meeting id) for a genuine token, else None."""
+    parts = token.removesuffix(".ics").split("-")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None
+    workspace_id, meeting_id = int(parts[0]), int(parts[1])
+    expected = _signature(await _secret(db), workspace_id, meeting_id)
+    return (workspace_id, meeting_id) if hmac.compare_digest(expected, parts[2]) else None
+
+
+def invite_for(meeting: Meeting, workspace_id: int, names: tuple[str, str], now: datetime) -> bytes:
+    kind = "chemistry meeting" if meeting.kind == "chemistry" else "session"
+    summary = f"Mentoring {kind}: {names[0]} & {names[1]}"
+    # Seconds since creation only grow, so every move or cancellation outranks the last.
+    sequence = max(int((meeting.updated_at - meeting.created_at).total_seconds()), 0)
+    return build_invite(
+        uid=f"tandem-{workspace_id}-{meeting.id}@tandem",
+        start=meeting.starts_at,
+        end=meeting.ends_at,
+        summary=summary,
+        description="Booked with Tandem. What you say to each other stays between you.",
+        organizer_email=None,
+        attendees=[],
+        sequence=sequence,
+        method="CANCEL" if meeting.status == "cancelled" else "REQUEST",
+        stamp=now,
+    )

@@ -1,0 +1,71 @@
+"""Pairs that finished but never both answered "how would you like to finish?" are closed
+for them, so no programme message reaches a pair after its programme is over.
+
+A confirmed pair is closed (reason "completed") two weeks after its final session ended, or
+two weeks after its programme's end date, whichever comes first. Runs after dispatcher
+passes, at most once an hour, like the survey planner.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+
+from bot.core.clock import Clock
+from flows.common.pair_lifecycle import end_pair
+from flows.sessions.close import ENDED_REASON
+from storage.models import Meeting, Pair, Programme
+from storage.uow import Database
+
+GRACE = timedelta(days=14)
+RUN_EVERY = timedelta(hours=1)
+
+
+async def close_finished_pairs(db: Database, now: datetime) -> int:
+    """End every confirmed pair past its grace period. Returns how many were closed."""
+    cutoff = now - GRACE
+    final_session_over = (
+        select(Meeting.id)
+        .where(
+            Meeting.pair_id == Pair.id,
+            Meeting.kind == "session",
+            Meeting.sequence >= Programme.session_count,
+            Meeting.status.in_(("held", "scheduled")),
+            Meeting.ends_at < cutoff,
+        )
+        .exists()
+    )
+    programme_over = Programme.ends_on < (cutoff.date())
+    async with db.sessions() as session:
+        due = (
+            await session.execute(
+                select(Pair.workspace_id, Pair.id)
+                .join(Programme, Programme.id == Pair.programme_id)
+                .where(and_(Pair.status == "confirmed", or_(final_session_over, programme_over)))
+            )
+        ).all()
+    for workspace_id, pair_id in due:
+        async with db.unit_of_work(workspace_id) as uow:
+            pair = await uow.pairs.get(pair_id)
+            if pair is not None and pair.status == "confirmed":
+                await end_pair(uow, pair, ENDED_REASON, now)
+                await uow.commit()
+    return len(due)
+
+
+class PairCloser:
+    """An after-run hook for the dispatcher: closes finished pairs at most once per hour."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        self.last_run: datetime | None = None
+
+    async def __call__(self) -> None:
+        now = self.clock.now()
+        if self.last_run is not None and self.last_run <= now < self.last_run + RUN_EVERY:
+            return
+        self.last_run = now
+        await close_finished_pairs(self.db, now)
+

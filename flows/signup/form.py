@@ -1,0 +1,347 @@
+"""Sign-up: `/mentoring signup` opens a form; submitting it enrols the person with consent."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.events import ButtonClicked, Command, FormSubmitted
+from bot.core.outbound import (
+    Button,
+    Buttons,
+    ButtonStyle,
+    Choice,
+    Context,
+    FieldKind,
+    Form,
+    FormField,
+    Message,
+    Section,
+    Text,
+)
+from bot.runtime.context import FlowContext
+from flows.common import catalogue
+from flows.common.form_values import FormValues, many, one, too_long
+from flows.common.people import person_for
+from storage.models import Enrolment, Person, Programme
+
+FORM_ID = "signup"
+GOALS_LIMIT = 2000
+SHORT_LIMIT = 120
+REQUIRED = (
+    "programme",
+    "role",
+    "job_title",
+    "seniority",
+    "department",
+    "time_zone",
+    "work_start",
+    "work_end",
+    "medium",
+    "goals",
+)
+
+
+def signup_form(
+    programmes: list[Programme],
+    existing: Enrolment | None,
+    person: Person,
+    chosen: Programme | None,
+) -> Form:
+    time_zone = person.time_zone
+    kind = (chosen or programmes[0]).kind
+    zones = (
+        catalogue.TIME_ZONES
+        if time_zone in catalogue.TIME_ZONES
+        else (time_zone, *catalogue.TIME_ZONES)
+    )
+    e = existing
+    return Form(
+        form_id=FORM_ID,
+        title="Join a mentoring programme" if e is None else "Edit your sign-up",
+        submit_label="Sign me up" if e is None else "Save changes",
+        intro=(
+            "Tell us a little about yourself so we can find you a good match. "
+            "Only your match sees what you choose to share; admins see totals, never your answers."
+        ),
+        fields=(
+            FormField(
+                "programme",
+                "Programme",
+                FieldKind.SELECT,
+                options=tuple(Choice(f"{p.name} ({p.wave})", str(p.id)) for p in programmes),
+                initial=str((chosen or programmes[0]).id),
+            ),
+            FormField(
+                "role",
+                "I'd like to take part as",
+                FieldKind.SELECT,
+                options=catalogue.ROLES if kind == "reverse" else catalogue.TRADITIONAL_ROLES,
+                initial=e.role if e else None,
+            ),
+            FormField(
+                "job_title",
+                "Your role",
+                initial=e.job_title if e else None,
+                max_length=SHORT_LIMIT,
+                placeholder="e.g. Data analyst, Chief Operating Officer",
+            ),
+            FormField(
+                "seniority",
+                "Seniority",
+                FieldKind.SELECT,
+                options=catalogue.SENIORITY,
+                initial=str(e.seniority) if e else None,
+            ),
+            FormField(
+                "department",
+                "Department",
+                initial=e.department if e else None,
+                max_length=SHORT_LIMIT,
+            ),
+            FormField(
+                "manager",
+                "Your line manager",
+                required=False,
+                initial=e.manager_user_id if e else None,
+                max_length=SHORT_LIMIT,
+                hint="So we never pair you with someone in your reporting line.",
+            ),
+            FormField(
+                "time_zone",
+                "Time zone",
+                FieldKind.SELECT,
+                options=tuple(Choice(z.replace("_", " "), z) for z in zones),
+                initial=time_zone,
+            ),
+            FormField(
+                "work_start",
+                "Working day starts",
+                FieldKind.SELECT,
+                options=catalogue.HOURS,
+                initial=str(person.work_start_minute),
+            ),
+            FormField(
+                "work_end",
+                "Working day ends",
+                FieldKind.SELECT,
+                options=catalogue.HOURS,
+                initial=str(person.work_end_minute),
+            ),
+            FormField(
+                "medium",
+                "Meet",
+                FieldKind.SELECT,
+                options=catalogue.MEDIUMS,
+                initial=e.medium if e else "online",
+            ),
+            FormField(
+                "location",
+                "Office or city",
+                required=False,
+                initial=e.location if e else None,
+                max_length=SHORT_LIMIT,
+                hint="Needed if you'd like to meet in person.",
+            ),
+            FormField(
+                "offers",
+                "What I can offer",
+                FieldKind.MULTI_SELECT,
+                options=catalogue.AREAS,
+                initial=tuple(e.offers) if e else None,
+            ),
+            FormField(
+                "goal_areas",
+                "What I'd like to learn about",
+                FieldKind.MULTI_SELECT,
+                required=False,
+                options=catalogue.AREAS,
+                initial=tuple(e.goal_areas) if e else None,
+            ),
+            FormField(
+                "goals",
+                "What I want to get out of it",
+                FieldKind.LONG_TEXT,
+                initial=e.goals if e else None,
+                max_length=GOALS_LIMIT,
+            ),
+            FormField(
+                "lived_experience",
+                "Lived experience I choose to share",
+                FieldKind.MULTI_SELECT,
+                required=False,
+                options=catalogue.AREAS,
+                initial=tuple(e.lived_experience) if e else None,
+                hint="Optional. Shared only with your match, to help you learn from each other.",
+            ),
+            FormField(
+                "consent",
+                "I agree that Tandem keeps these answers to run this programme. "
+                "I can pause, withdraw or ask to be forgotten at any time.",
+                FieldKind.CHECKBOX,
+                initial="yes" if e else None,
+            ),
+        ),
+    )
+
+
+def validate(values: FormValues) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name in REQUIRED:
+        if not one(values, name):
+            errors[name] = "Please fill this in."
+    for name in ("job_title", "department", "manager", "location"):
+        if message := too_long(one(values, name), SHORT_LIMIT):
+            errors[name] = message
+    if message := too_long(one(values, "goals"), GOALS_LIMIT):
+        errors["goals"] = message
+    if one(values, "role") and one(values, "role") not in {"mentor", "mentee", "either"}:
+        errors["role"] = "Please choose one of the options."
+    if one(values, "seniority") and one(values, "seniority") not in {
+        c.value for c in catalogue.SENIORITY
+    }:
+        errors["seniority"] = "Please choose one of the options."
+    if one(values, "medium") and one(values, "medium") not in {c.value for c in catalogue.MEDIUMS}:
+        errors["medium"] = "Please choose one of the options."
+    if zone := one(values, "time_zone"):
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["time_zone"] = "I don't recognise that time zone."
+    start, end = one(values, "work_start"), one(values, "work_end")
+    if start and end:
+        if not (start.isdigit() and end.isdigit()):
+            errors["work_end"] = "Please choose times from the list."
+        elif int(end) - int(start) < 60:
+            errors["work_end"] = "Your working day should end at least an hour after it starts."
+    known_areas = {c.value for c in catalogue.AREAS}
+    if not many(values, "offers"):
+        errors["offers"] = "Choose at least one thing you can offer."
+    for name in ("offers", "goal_areas", "lived_experience"):
+        if any(v not in known_areas for v in many(values, name)):
+            errors[name] = "Please choose from the list."
+    if one(values, "medium") == "in_person" and not one(values, "location"):
+        errors["location"] = "Tell us where you are so we can find someone nearby."
+    if one(values, "consent") not in {"yes", "true", "on"}:
+        errors["consent"] = (
+            "We need your consent to keep your answers. You can withdraw at any time."
+        )
+    return errors
+
+
+async def start(ctx: FlowContext, command: Command) -> None:
+    now = ctx.clock.now()
+    async with ctx.uow() as uow:
+        person = await person_for(ctx, uow, refresh=True)
+        programmes = await uow.programmes.open_for_signup(now)
+        wanted = command.args.strip().lower()
+        chosen = next((p for p in programmes if p.slug == wanted), None)
+        existing = None
+        for programme in [chosen] if chosen else programmes:
+            existing = await uow.enrolments.find(programme.id, person.id)
+            if existing:
+                chosen = programme
+                break
+        await uow.commit()
+    if not programmes:
+        await ctx.reply_text(
+            "There's no mentoring programme open for sign-up right now. "
+            "Your programme team will announce the next one here."
+        )
+        return
+    await ctx.open_form(signup_form(programmes, existing, person, chosen))
+
+
+async def edit(ctx: FlowContext, click: ButtonClicked) -> None:
+    await start(
+        ctx, Command(user=click.user, name="signup", args="", interaction=click.interaction)
+    )
+
+
+async def submit(ctx: FlowContext, form: FormSubmitted) -> dict[str, str] | None:
+    values = form.values
+    now = ctx.clock.now()
+    async with ctx.uow() as uow:
+        person = await person_for(ctx, uow)
+        programme_id = one(values, "programme")
+        programme = await uow.programmes.get(int(programme_id)) if programme_id.isdigit() else None
+        if programme is None or programme not in await uow.programmes.open_for_signup(now):
+            return {"programme": "That programme isn't open for sign-up any more."}
+        person.time_zone = one(values, "time_zone")
+        person.work_start_minute = int(one(values, "work_start"))
+        person.work_end_minute = int(one(values, "work_end"))
+        enrolment = await uow.enrolments.find(programme.id, person.id)
+        created = enrolment is None
+        if enrolment is None:
+            enrolment = Enrolment(programme_id=programme.id, person_id=person.id, created_at=now)
+            uow.enrolments.add(enrolment)
+        enrolment.role = one(values, "role")
+        enrolment.job_title = one(values, "job_title")
+        enrolment.seniority = int(one(values, "seniority"))
+        enrolment.department = one(values, "department")
+        enrolment.manager_user_id = _user_handle(one(values, "manager"))
+        enrolment.location = one(values, "location")
+        enrolment.medium = one(values, "medium")
+        enrolment.offers = many(values, "offers")
+        enrolment.goal_areas = many(values, "goal_areas")
+        enrolment.goals = one(values, "goals")
+        enrolment.lived_experience = many(values, "lived_experience")
+        enrolment.consent_at = now
+        enrolment.status = "active"
+        enrolment.updated_at = now
+        await uow.session.flush()
+        enrolment_id = enrolment.id
+        summary = confirmation(programme, enrolment, created)
+        await uow.commit()
+    digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+    await ctx.reply(summary, kind="signup_confirmation", key=f"signup:{enrolment_id}:{digest}")
+    return None
+
+
+def _user_handle(text: str) -> str:
+    """`<@U123>`, `@ada` or `ada` all name the same person."""
+    return text.strip().removeprefix("<").removesuffix(">").lstrip("@").split("|")[0]
+
+
+def confirmation(programme: Programme, e: Enrolment, created: bool) -> Message:
+    role = {"mentor": "a mentor", "mentee": "a mentee", "either": "a mentor or mentee"}[e.role]
+    headline = (
+        f"You're signed up for *{programme.name}* as {role}. Thank you!"
+        if created
+        else f"Your answers for *{programme.name}* are updated."
+    )
+    shared = (
+        ", ".join(catalogue.labels(e.lived_experience, catalogue.AREAS)) or "nothing (that's fine)"
+    )
+    return Message(
+        summary=headline.replace("*", ""),
+        blocks=(
+            Text(headline),
+            Section(
+                "What you told us",
+                fields=(
+                    ("Role", f"{e.job_title} ({e.department})"),
+                    ("Meeting", "in person" if e.medium == "in_person" else e.medium),
+                    ("Can offer", ", ".join(catalogue.labels(e.offers, catalogue.AREAS))),
+                    ("Lived experience shared", shared),
+                    ("Goals", e.goals),
+                ),
+            ),
+            Text(
+                f"Next: the programme team matches people after sign-up closes. "
+                f"You'll get an introduction to your match here. Sessions run "
+                f"{programme.cadence}, {programme.session_minutes} minutes each."
+            ),
+            Buttons(
+                (
+                    Button("Edit my answers", "signup_edit", str(programme.id)),
+                    Button("Pause", "pause", str(e.id)),
+                    Button("Withdraw", "leave", str(e.id), ButtonStyle.DANGER),
+                )
+            ),
+            Context(
+                "Type `status` any time to see where things stand, or `help` for everything I can do."
+            ),
+        ),
+    )
