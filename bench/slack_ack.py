@@ -75,7 +75,7 @@ async def _serve_until_signalled(runner: web.AppRunner, ready: str) -> None:
 
 async def serve_tandem(db_path: str, api_url: str) -> None:
     from bot.app.bootstrap import build
-    from bot.app.serve import freeze_startup_heap
+    from bot.app.process import freeze_startup_heap
     from bot.core.config import Config
     from tests.slack_fixtures import add_programme
 

@@ -6,7 +6,7 @@ from bot.core.events import ButtonClicked, FormSubmitted
 from bot.runtime.context import FlowContext
 from bot.runtime.router import Router
 from flows.account import commands as account
-from flows.account import support, welcome
+from flows.account import home, support, welcome
 from flows.announcements import compose as announcements
 from flows.booking import confirm as booking_confirm
 from flows.booking import offer as booking_slots
@@ -87,6 +87,7 @@ def build_router() -> Router:
     )
     router.action(rematch_offer.ACTION_ID, rematch_offer.clicked)
     router.on_join = welcome.welcome
+    router.home = home.home_for
     return router
 
 

@@ -14,7 +14,6 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-DEFAULT_DATABASE_URL = "sqlite:///./tandem.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

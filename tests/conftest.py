@@ -12,9 +12,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import create_engine, text
 
-from bot.app.bootstrap import Services, build
+from bot.app.bootstrap import build
 from bot.core.clock import OffsetClock
 from bot.core.config import Config
+from bot.runtime.host import Services
 from tests.playground_driver import PlaygroundDriver
 
 # A Monday morning in January: working hours, no DST edge.

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from storage.models import Enrolment, Meeting, Pair
 from storage.uow import Database
 from tests.playground_driver import PlaygroundDriver

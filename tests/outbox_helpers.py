@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from adapters.playground.messenger import PLAYGROUND
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from flows.meetings.schedule import schedule_meeting
 from storage.models import Delivery, Enrolment, Meeting, Pair, Person
 

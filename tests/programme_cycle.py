@@ -13,7 +13,7 @@ from typing import Protocol
 
 from sqlalchemy import func, select
 
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from storage.models import Pair, Programme, Response
 from tests.matching_helpers import meetings, pairs
 from tests.session_cycle_helpers import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.app.bootstrap import Services
 from bot.core.working_hours import WorkingHours, next_working_morning, working_days_before
+from bot.runtime.host import Services
 from storage.models import Meeting
 from tests.matching_helpers import book_first_slot, buttons, meetings, publish_pair
 from tests.playground_driver import PlaygroundDriver

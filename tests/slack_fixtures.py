@@ -19,10 +19,11 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app.bootstrap import Services, build
+from bot.app.bootstrap import build
 from bot.core.clock import OffsetClock
 from bot.core.config import Config
 from bot.core.refs import Platform, WorkspaceRef
+from bot.runtime.host import Services
 from tests.fakes.slack_api import FakeSlackApi
 from tests.playground_driver import SIGNUP_ANSWERS
 

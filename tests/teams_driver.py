@@ -14,10 +14,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from jsonschema import Draft6Validator
 from jsonschema.exceptions import best_match
 
-from bot.app.bootstrap import Services, build
+from bot.app.bootstrap import build
 from bot.core.clock import OffsetClock
 from bot.core.config import Config
 from bot.core.refs import Platform, WorkspaceRef
+from bot.runtime.host import Services
 from storage.uow import Database
 from tests.fakes.bot_connector import FakeBotConnector
 

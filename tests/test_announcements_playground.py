@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from storage.models import Person
 from tests.conftest import START
 from tests.outbox_helpers import deliveries, enrol, move_clock_to

@@ -9,8 +9,8 @@ from aiohttp.test_utils import TestClient
 from icalendar import Calendar
 from sqlalchemy import select
 
-from bot.app.bootstrap import Services
 from bot.core.working_hours import WorkingHours, describe, is_working_time
+from bot.runtime.host import Services
 from storage.models import Delivery
 from tests.matching_helpers import (
     MENTEE,

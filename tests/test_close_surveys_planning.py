@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from flows.surveys.answers import send_survey
 from flows.surveys.calendar import plan_surveys
 from storage.models import Delivery, Enrolment, Programme

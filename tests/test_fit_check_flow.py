@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from tests.matching_helpers import MENTOR, book_first_slot, meetings, pairs, publish_pair
 from tests.playground_driver import PlaygroundDriver, text_of
 

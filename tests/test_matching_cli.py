@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from bot.app.bootstrap import Services
 from bot.app.cli.main import main
+from bot.runtime.host import Services
 from tests.matching_helpers import pairs, sign_up_pair
 from tests.playground_driver import PlaygroundDriver
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adapters.playground.messenger import PLAYGROUND
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from flows.matching.run import load_pool, run_matching
 from storage.models import Pair
 from tests.matching_helpers import enrol, pairs

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from tests.matching_helpers import MENTEE, MENTOR, buttons, pairs, publish_pair, sign_up_pair
 from tests.playground_driver import PlaygroundDriver, text_of
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.app.bootstrap import Services
 from bot.core.refs import Platform, WorkspaceRef
+from bot.runtime.host import Services
 from tests.fakes.slack_api import FakeSlackApi
 from tests.matching_helpers import enrol
 from tests.slack_fixtures import ALICE, BOB, TEAM, SlackDriver

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from flows.meetings.schedule import cancel_meeting, reschedule_meeting
 from tests.conftest import START
 from tests.outbox_helpers import book, deliveries, make_pair, workspace_id

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot.app.bootstrap import Services
 from bot.core.clock import OffsetClock
+from bot.runtime.host import Services
 from flows.sessions.pair_closer import close_finished_pairs
 from storage.models import Delivery, Meeting, Pair, Programme
 from tests.conftest import START

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 
 from sqlalchemy import select
 
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from storage.models import Delivery, Programme, Response
 from tests.playground_driver import PlaygroundDriver, text_of
 from tests.session_cycle_helpers import (

@@ -3,8 +3,8 @@ controllable clock. Every Web API call Tandem makes must be accepted."""
 
 from __future__ import annotations
 
-from bot.app.bootstrap import Services
 from bot.core.refs import Platform, WorkspaceRef
+from bot.runtime.host import Services
 from tests.fakes.slack_api import FakeSlackApi
 from tests.matching_helpers import enrol
 from tests.programme_cycle import Cast, run_whole_programme

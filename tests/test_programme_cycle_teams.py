@@ -3,7 +3,7 @@ Connector, with the controllable clock. Every card must be a valid Adaptive Card
 
 from __future__ import annotations
 
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from tests.matching_helpers import enrol
 from tests.programme_cycle import Cast, run_whole_programme
 from tests.teams_driver import WORKSPACE, TeamsChat, TeamsDriver

@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.app.bootstrap import Services, build
+from bot.app.bootstrap import build
 from bot.core.clock import OffsetClock
 from bot.core.config import Config
 from bot.core.outbound import Message, Text
+from bot.runtime.host import Services
 from flows.scheduled_messages import schedule_message
 from tests.conftest import START
 from tests.outbox_helpers import person, workspace_id

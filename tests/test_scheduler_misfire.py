@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.app.bootstrap import Services
 from bot.core.outbound import Choice, Message, Poll, Text
+from bot.runtime.host import Services
 from flows.scheduled_messages import schedule_message, schedule_poll
 from tests.conftest import START
 from tests.outbox_helpers import (

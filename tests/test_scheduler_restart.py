@@ -9,12 +9,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.playground.messenger import PLAYGROUND
-from bot.app.bootstrap import Services, build
+from bot.app.bootstrap import build
 from bot.core.clock import OffsetClock
 from bot.core.config import Config
 from bot.core.outbound import Form, Message, Text
 from bot.core.refs import ConversationRef, MessageRef, Platform, UserRef
 from bot.delivery.key import reset_delivery_key, set_delivery_key
+from bot.runtime.host import Services
 from flows.scheduled_messages import schedule_message
 from storage.repositories import deliveries as outbox
 from tests.conftest import START

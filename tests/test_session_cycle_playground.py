@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from adapters.playground.messenger import PLAYGROUND
-from bot.app.bootstrap import Services
 from bot.app.cli.report import write_report
+from bot.runtime.host import Services
 from flows.reports.figures import SUPPRESSED
 from storage.models import Programme
 from tests.matching_helpers import pairs

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.app.bootstrap import Services
 from bot.core.refs import Platform, WorkspaceRef
+from bot.runtime.host import Services
 from storage.models import Meeting, Pair, Response
 from tests.fakes.slack_api import FakeSlackApi
 from tests.matching_helpers import enrol

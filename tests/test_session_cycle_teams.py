@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from storage.models import Meeting, Pair, Response
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.matching_helpers import enrol

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from storage.models import Delivery, Enrolment, Person
 from tests.playground_driver import SIGNUP_ANSWERS, PlaygroundDriver, text_of
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.app.bootstrap import Services, build
+from bot.app.bootstrap import build
 from bot.core.clock import OffsetClock
 from bot.core.outbound import Message, Text
 from bot.core.refs import Platform, UserRef, WorkspaceRef
 from bot.delivery.key import reset_delivery_key, set_delivery_key
+from bot.runtime.host import Services
 from flows.scheduled_messages import schedule_message
 from storage.repositories import deliveries as outbox
 from tests.conftest import START

@@ -6,10 +6,10 @@ import aiohttp
 from sqlalchemy import select
 
 from adapters.slack.messenger import delivery_error
-from bot.app.bootstrap import Services
 from bot.core.messenger import Unreachable
 from bot.core.outbound import Message, Text
 from bot.core.refs import Platform, UserRef, WorkspaceRef
+from bot.runtime.host import Services
 from storage.models import Delivery, Person
 from tests.fakes.slack_api import FakeSlackApi, RateLimit
 from tests.slack_fixtures import (

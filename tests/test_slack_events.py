@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.app.bootstrap import Services
 from bot.core.outbound import Message, Text
 from bot.core.refs import Platform, UserRef, WorkspaceRef
+from bot.runtime.host import Services
 from storage.models import Delivery, Enrolment, Workspace
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack_fixtures import (

@@ -9,8 +9,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 
-from bot.app.bootstrap import Services, build
+from bot.app.bootstrap import build
 from bot.core.clock import OffsetClock
+from bot.runtime.host import Services
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack_fixtures import (
     ALICE,

@@ -6,7 +6,7 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from storage.models import Enrolment
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack_fixtures import (

@@ -12,9 +12,10 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from adapters.slack.wiring import SlackAdapter, attach_slack
-from bot.app.bootstrap import Services, build
+from bot.app.bootstrap import build
 from bot.core.clock import OffsetClock
 from bot.core.config import Config
+from bot.runtime.host import Services
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack_fixtures import (
     ALICE,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.app.bootstrap import Services
 from bot.core.outbound import ButtonStyle
+from bot.runtime.host import Services
 from flows.account.support import DEFAULT_RESOURCES, support_button
 from storage.models import Programme, Response
 from tests.playground_driver import PlaygroundDriver

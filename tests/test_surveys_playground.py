@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 from flows.surveys.answers import send_survey
 from flows.surveys.questions import DEFAULT_QUESTIONS
 from storage.models import Delivery, Programme, Response

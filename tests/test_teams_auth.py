@@ -14,10 +14,11 @@ from jsonschema import Draft4Validator, Draft6Validator, validators
 from jsonschema.exceptions import best_match
 from sqlalchemy import select
 
-from bot.app.bootstrap import Services, build
+from bot.app.bootstrap import build
 from bot.app.cli.main import main
 from bot.core.clock import OffsetClock
 from bot.core.config import Config
+from bot.runtime.host import Services
 from storage.models import Person
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams_driver import TeamsDriver

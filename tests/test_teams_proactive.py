@@ -9,11 +9,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from adapters.teams.references import channels
-from bot.app.bootstrap import Services, build
+from bot.app.bootstrap import build
 from bot.core.clock import OffsetClock
 from bot.core.config import Config
 from bot.core.outbound import Message, Text
 from bot.core.refs import ConversationRef, UserRef
+from bot.runtime.host import Services
 from storage.models import Delivery, Person
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams_driver import (

@@ -6,8 +6,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.app.bootstrap import Services, build
+from bot.app.bootstrap import build
 from bot.core.config import Config
+from bot.runtime.host import Services
 from storage.models import Enrolment, Person
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams_driver import (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
@@ -19,9 +18,7 @@ from adapters.slack.oauth import BotTokens, installation_store, oauth_settings
 from adapters.slack.socket_mode import SocketMode
 from adapters.slack.workspaces import SlackWorkspaces
 from bot.core.refs import Platform
-
-if TYPE_CHECKING:
-    from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import (
@@ -16,9 +15,7 @@ from adapters.teams.endpoint import messages_handler
 from adapters.teams.messenger import TeamsMessenger
 from bot.core.config import Config
 from bot.core.refs import Platform
-
-if TYPE_CHECKING:
-    from bot.app.bootstrap import Services
+from bot.runtime.host import Services
 
 MESSAGES_PATH = "/api/messages"
 

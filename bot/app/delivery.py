@@ -1,24 +1,18 @@
-"""Wires the outbox into Tandem: dispatcher, APScheduler, health, and `tandem worker`."""
+"""Wires the outbox into Tandem: dispatcher, APScheduler, health."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-from bot.core.config import Config
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.scheduler import DeliveryScheduler
+from bot.runtime.host import Services
 from flows.announcements import compose as announcements
 from flows.kinds import build_delivery_kinds
 from flows.sessions import pair_closer
 from flows.surveys import calendar as programme_calendar
 from storage.db import is_sqlite
-
-if TYPE_CHECKING:
-    from bot.app.bootstrap import Services
 
 log = logging.getLogger(__name__)
 
@@ -60,28 +54,3 @@ def install_delivery(services: Services) -> DeliveryScheduler:
         services.sender.wake = scheduler.kick
     return scheduler
 
-
-async def run_worker(config: Config) -> None:
-    """`tandem worker`: only the scheduler, for deployments that run it apart from `serve`.
-
-    Run exactly one worker per SQLite database; on PostgreSQL several may run side by side.
-    """
-    from bot.app.bootstrap import build
-    from bot.app.serve import freeze_startup_heap
-
-    services = await build(config)
-    scheduler = services.scheduler
-    assert scheduler is not None
-    services.sender.wake = scheduler.kick
-    await scheduler.start()
-    freeze_startup_heap()
-    print("Tandem delivery worker is running.", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await scheduler.stop()
-        await services.db.dispose()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import signal
 
 from aiohttp import web
 
 from bot.app.bootstrap import build
+from bot.app.process import freeze_startup_heap
 from bot.core.config import Config
 
 log = logging.getLogger(__name__)
@@ -37,14 +37,3 @@ async def serve(config: Config) -> None:
         await runner.cleanup()
         await services.close()
 
-
-def freeze_startup_heap() -> None:
-    """Move everything built at start-up out of the garbage collector's sight.
-
-    Those objects live as long as the process, yet a full collection scans them all: with
-    the libraries Tandem loads that is a 150-300 ms pause of the event loop, long enough to
-    push Slack acks past what Slack tolerates under load. Frozen, a full collection takes a
-    few ms.
-    """
-    gc.collect()
-    gc.freeze()

@@ -6,7 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from storage.db import DEFAULT_DATABASE_URL
+# The embedded default: SQLite beside the process, nothing to install.
+DEFAULT_DATABASE_URL = "sqlite:///./tandem.db"
 
 
 @dataclass(frozen=True, slots=True)

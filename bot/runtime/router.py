@@ -14,6 +14,7 @@ from bot.core.events import (
     MemberJoined,
     MessageReceived,
 )
+from bot.core.outbound import Message
 from bot.runtime.context import FlowContext
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,8 @@ ActionHandler = Callable[[FlowContext, ButtonClicked], Awaitable[None]]
 FormValidator = Callable[[dict[str, str | list[str]]], dict[str, str]]
 FormHandler = Callable[[FlowContext, FormSubmitted], Awaitable[dict[str, str] | None]]
 JoinHandler = Callable[[FlowContext, MemberJoined], Awaitable[None]]
+# What a person sees on a platform's home screen (Slack's App Home tab).
+HomeView = Callable[[FlowContext], Awaitable[Message]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,7 @@ class Router:
         self.forms: dict[str, FormRoute] = {}
         self.on_join: JoinHandler | None = None
         self.fallback_command: CommandHandler | None = None
+        self.home: HomeView | None = None
 
     def command(self, name: str, handler: CommandHandler, help_text: str = "") -> None:
         self.commands[name] = handler

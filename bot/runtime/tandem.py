@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from bot.core.clock import Clock
-from bot.core.events import FormSubmitted, InboundEvent
+from bot.core.events import Command, FormSubmitted, InboundEvent
+from bot.core.outbound import Message
+from bot.core.refs import UserRef
 from bot.delivery.sender import Sender
 from bot.runtime.context import FlowContext
 from bot.runtime.router import Router
@@ -66,6 +68,13 @@ class Tandem:
             except Exception:
                 log.exception("could not tell the person about the failure")
             return None
+
+    async def home(self, user: UserRef) -> Message | None:
+        """The person's home screen, for platforms that have one; None if no flow draws it."""
+        if self.router.home is None:
+            return None
+        ctx = await self.context_for(Command(user=user, name="home"))
+        return await self.router.home(ctx)
 
     async def _first_time(self, ctx: FlowContext, event_id: str) -> bool:
         async with ctx.uow() as uow:

@@ -24,6 +24,7 @@ from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, send_late
 from bot.runtime.context import FlowContext
 from flows.common.pair_lifecycle import end_pair
 from flows.common.people import name_of
+from flows.sessions.cadence import confirmed_message
 from storage.models import Delivery, Meeting, Pair, Person, Programme, Response
 from storage.repositories import deliveries
 from storage.uow import UnitOfWork
@@ -230,8 +231,6 @@ async def _answer(ctx: FlowContext, value: str, answer: str) -> None:
 def confirmed(other: Person, pair_id: int = 0, programme: Programme | None = None) -> Message:
     """The hand-off to the session cycle: agree a cadence, book, write goals."""
     if pair_id:
-        from flows.sessions.cadence import confirmed_message
-
         return confirmed_message(pair_id, other, programme)
     name = name_of(other)
     return Message(

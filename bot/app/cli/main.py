@@ -12,8 +12,12 @@ from bot.app.cli import match as match_cli
 from bot.app.cli import programme as admin_cli
 from bot.app.cli import report as report_cli
 from bot.app.cli import survey as survey_cli
+from bot.app.cli.common import CliError
 from bot.app.logs import configure_logging
+from bot.app.serve import serve
+from bot.app.worker import run_worker
 from bot.core.config import Config
+from storage.db import upgrade_sync
 
 
 def parser() -> argparse.ArgumentParser:
@@ -27,7 +31,8 @@ def parser() -> argparse.ArgumentParser:
     )
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
-    admin_cli.add_programme_commands(sub)
+    programme = admin_cli.add_programme_commands(sub)
+    survey_cli.add_programme_settings_commands(programme)
     match_cli.add_match_commands(sub)
     report_cli.add_report_command(sub)
     survey_cli.add_survey_command(sub)
@@ -41,20 +46,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(config.log_level)
     try:
         if args.command == "serve":
-            from bot.app.serve import serve
-
             asyncio.run(serve(config))
             return 0
         if args.command == package_command.COMMAND:
             return package_command.run(args, config)
         if args.command == "worker":
-            from bot.app.delivery import run_worker
-
             asyncio.run(run_worker(config))
             return 0
         if args.command == "db":
-            from storage.db import upgrade_sync
-
             upgrade_sync(config.database_url)
             print("Database is up to date.")
             return 0
@@ -62,12 +61,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(report_cli.run(args, config))
         if args.command == "survey":
             return asyncio.run(survey_cli.send(args, config))
+        if args.command == "programme" and args.action in ("survey", "support"):
+            return asyncio.run(survey_cli.run_settings(args, config))
         if args.command in ("match", "participants"):
             return asyncio.run(match_cli.run(args, config))
         return asyncio.run(admin_cli.run(args, config))
     except KeyboardInterrupt:
         return 130
-    except admin_cli.CliError as exc:
+    except CliError as exc:
         print(f"tandem: {exc}", file=sys.stderr)
         return 2
 

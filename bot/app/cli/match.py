@@ -10,7 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from bot.app.cli.programme import CliError, workspace_arg
+from bot.app.bootstrap import build
+from bot.app.cli.common import CliError, workspace_arg
 from bot.core.clock import SystemClock
 from bot.core.config import Config
 from bot.core.refs import WorkspaceRef
@@ -91,7 +92,6 @@ async def preview_command(db: Database, args: argparse.Namespace) -> int:
 
 
 async def publish_command(args: argparse.Namespace, config: Config) -> int:
-    from bot.app.bootstrap import build
 
     services = await build(replace(config, run_scheduler=False), demo=False)
     try:

@@ -6,28 +6,15 @@ import argparse
 import re
 from datetime import date, timedelta
 
+from bot.app.cli.common import CliError, workspace_arg
 from bot.core.clock import SystemClock
 from bot.core.config import Config
-from bot.core.refs import Platform, WorkspaceRef
 from storage.db import upgrade
 from storage.uow import Database
 
 
-class CliError(Exception):
-    """A mistake in what the admin typed: reported in one line, exit code 2."""
-
-
-def workspace_arg(text: str) -> WorkspaceRef:
-    platform, _, external_id = text.partition(":")
-    try:
-        return WorkspaceRef(Platform(platform), external_id or "local")
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            "use slack:<team id>, teams:<tenant id> or playground"
-        ) from None
-
-
-def add_programme_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_programme_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:  # type: ignore[type-arg]
+    """Returns the `programme` sub-commands, for other modules to add theirs."""
     programme = sub.add_parser("programme", help="create and list programmes")
     actions = programme.add_subparsers(dest="action", required=True)
     create = actions.add_parser(
@@ -70,9 +57,7 @@ def add_programme_commands(sub: argparse._SubParsersAction) -> None:  # type: ig
     )
     listing = actions.add_parser("list", help="list programmes")
     listing.add_argument("--workspace", type=workspace_arg, default=workspace_arg("playground"))
-    from bot.app.cli.survey import add_programme_settings_commands
-
-    add_programme_settings_commands(actions)
+    return actions
 
 
 async def run(args: argparse.Namespace, config: Config) -> int:
@@ -83,10 +68,6 @@ async def run(args: argparse.Namespace, config: Config) -> int:
             return await create_programme(db, args)
         if args.command == "programme" and args.action == "list":
             return await list_programmes(db, args)
-        if args.command == "programme" and args.action in ("survey", "support"):
-            from bot.app.cli.survey import programme_settings
-
-            return await programme_settings(db, args)
         raise CliError(f"unknown command {args.command}")
     finally:
         await db.dispose()

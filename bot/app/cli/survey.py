@@ -7,9 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.app.cli.programme import CliError, workspace_arg
+from bot.app.bootstrap import build
+from bot.app.cli.common import CliError, workspace_arg
+from bot.core.clock import SystemClock
 from bot.core.config import Config
 from flows.account.support import DEFAULT_RESOURCES
+from flows.surveys.answers import send_survey
 from flows.surveys.questions import (
     DEFAULT_POST_DAYS,
     SurveyError,
@@ -18,6 +21,7 @@ from flows.surveys.questions import (
     pulse_enabled,
     questions_for,
 )
+from storage.db import upgrade
 from storage.uow import Database
 
 SUPPORT_TEXT_LIMIT = 2000
@@ -53,9 +57,6 @@ def add_programme_settings_commands(actions: argparse._SubParsersAction) -> None
 
 
 async def send(args: argparse.Namespace, config: Config) -> int:
-    from bot.app.bootstrap import build
-    from flows.surveys.answers import send_survey
-
     services = await build(config, demo=False)
     try:
         workspace_id = await services.db.workspace_id(args.workspace)
@@ -105,6 +106,16 @@ def _current(name: str, settings: dict[str, Any]) -> dict[str, Any]:
         }
     support = settings.get("support") or {}
     return {"text": support.get("text") or DEFAULT_RESOURCES, "links": support.get("links", [])}
+
+
+async def run_settings(args: argparse.Namespace, config: Config) -> int:
+    """`tandem programme survey|support`: show or replace one programme's settings."""
+    await upgrade(config.database_url)
+    db = Database(config.database_url, SystemClock())
+    try:
+        return await programme_settings(db, args)
+    finally:
+        await db.dispose()
 
 
 async def programme_settings(db: Database, args: argparse.Namespace) -> int:
