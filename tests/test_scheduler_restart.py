@@ -12,9 +12,9 @@ from adapters.playground.messenger import PLAYGROUND
 from bot.app.bootstrap import build
 from bot.core.clock import OffsetClock
 from bot.core.config import Config
+from bot.core.messenger import Messenger, NotSupported
 from bot.core.outbound import Form, Message, Text
 from bot.core.refs import ConversationRef, MessageRef, Platform, UserRef
-from bot.delivery.key import reset_delivery_key, set_delivery_key
 from bot.runtime.host import Services
 from flows.scheduled_messages import schedule_message
 from storage.repositories import deliveries as outbox
@@ -57,33 +57,38 @@ async def claim_all(services: Services) -> None:
 
 async def send_without_recording(services: Services, user: str, key: str) -> None:
     """The send reached the platform, then the process died before the outcome was committed."""
-    token = set_delivery_key(key)
-    try:
-        await services.messengers[Platform.PLAYGROUND].send_dm(
-            UserRef(PLAYGROUND, user),
-            Message(summary=f"Hello {user}", blocks=(Text(f"Hello {user}"),)),
-        )
-    finally:
-        reset_delivery_key(token)
+    await services.messengers[Platform.PLAYGROUND].send_dm(
+        UserRef(PLAYGROUND, user),
+        Message(summary=f"Hello {user}", blocks=(Text(f"Hello {user}"),)),
+        key=key,
+    )
 
 
-class ForgetfulMessenger:
-    """A platform that cannot say whether a message arrived (no already_delivered)."""
+class ForgetfulMessenger(Messenger):
+    """A platform that cannot say whether a message arrived, as Teams cannot."""
 
-    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, inner: Messenger) -> None:
         self.inner = inner
 
-    async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
-        return await self.inner.send_dm(user, message)
+    async def send_dm(self, user: UserRef, message: Message, *, key: str | None) -> MessageRef:
+        return await self.inner.send_dm(user, message, key=key)
 
-    async def post_to_channel(self, channel: ConversationRef, message: Message) -> MessageRef:
-        return await self.inner.post_to_channel(channel, message)
+    async def post_to_channel(
+        self, channel: ConversationRef, message: Message, *, key: str | None
+    ) -> MessageRef:
+        return await self.inner.post_to_channel(channel, message, key=key)
 
     async def open_form(self, user: UserRef, form: Form, *, interaction: str | None) -> None:
         await self.inner.open_form(user, form, interaction=interaction)
 
     async def update_message(self, ref: MessageRef, message: Message) -> None:
         await self.inner.update_message(ref, message)
+
+    async def already_delivered(self, target: UserRef | ConversationRef, key: str) -> bool:
+        raise NotSupported("already_delivered")
+
+    async def profile(self, user: UserRef) -> dict[str, str]:
+        return await self.inner.profile(user)
 
 
 async def test_due_messages_survive_a_restart_and_go_out_once(

@@ -9,7 +9,6 @@ from bot.app.bootstrap import build
 from bot.core.clock import OffsetClock
 from bot.core.outbound import Message, Text
 from bot.core.refs import Platform, UserRef, WorkspaceRef
-from bot.delivery.key import reset_delivery_key, set_delivery_key
 from bot.runtime.host import Services
 from flows.scheduled_messages import schedule_message
 from storage.repositories import deliveries as outbox
@@ -41,22 +40,20 @@ async def plan_notes(services: Services) -> None:
         await uow.commit()
 
 
-async def test_a_send_that_reached_slack_is_not_repeated_after_a_crash(
-    slack_services: Services, fake: FakeSlackApi, sqlite_url: str, clock: OffsetClock
-) -> None:
-    slack_services.pacer.limits = {}
-    await plan_notes(slack_services)
-    async with slack_services.db.sessions() as session:
+async def crash_after_alice(services: Services) -> None:
+    """Both notes were claimed; Alice's reached Slack, then the process died before recording
+    it. Bob's never left."""
+    services.pacer.limits = {}
+    await plan_notes(services)
+    async with services.db.sessions() as session:
         await outbox.claim(session, START, START + timedelta(minutes=1), 10)
-    token = set_delivery_key(f"notes:{ALICE}")
-    try:  # Alice's message reached Slack; the process died before recording it. Bob's never left.
-        await slack_services.messengers[Platform.SLACK].send_dm(
-            UserRef(WORKSPACE, ALICE), note(ALICE)
-        )
-    finally:
-        reset_delivery_key(token)
-    await slack_services.close()
+    await services.messengers[Platform.SLACK].send_dm(
+        UserRef(WORKSPACE, ALICE), note(ALICE), key=f"notes:{ALICE}"
+    )
+    await services.close()
 
+
+async def restart(sqlite_url: str, fake: FakeSlackApi, clock: OffsetClock) -> None:
     again = await build(slack_config(sqlite_url, fake.url), clock)
     again.pacer.limits = {}
     try:
@@ -66,6 +63,27 @@ async def test_a_send_that_reached_slack_is_not_repeated_after_a_crash(
     finally:
         await again.close()
 
+
+async def test_a_send_that_reached_slack_is_not_repeated_after_a_crash(
+    slack_services: Services, fake: FakeSlackApi, sqlite_url: str, clock: OffsetClock
+) -> None:
+    await crash_after_alice(slack_services)
+
+    await restart(sqlite_url, fake, clock)
+
     assert len(fake.messages_to(ALICE)) == 1
     assert len(fake.messages_to(BOB)) == 1
     assert fake.calls("conversations.history")
+
+
+async def test_when_slack_cannot_show_the_history_nothing_is_sent_twice(
+    slack_services: Services, fake: FakeSlackApi, sqlite_url: str, clock: OffsetClock
+) -> None:
+    await crash_after_alice(slack_services)
+    fake.fail("conversations.history", "missing_scope", times=2)
+
+    await restart(sqlite_url, fake, clock)
+
+    # Unsure either way, so these notes are at most once: Bob's is lost, Alice's not doubled.
+    assert len(fake.messages_to(ALICE)) == 1
+    assert fake.messages_to(BOB) == []

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from bot.core.clock import Clock
+from bot.core.messenger import Messenger, NotSupported
 from bot.core.outbound import Form, Message, to_json
 from bot.core.refs import ConversationRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.delivery.key import current_delivery_key
 from storage.models import PlaygroundItem
 from storage.uow import Database
 
@@ -18,7 +18,7 @@ def dm_id(user_id: str) -> str:
     return f"dm:{user_id}"
 
 
-class PlaygroundMessenger:
+class PlaygroundMessenger(Messenger):
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
@@ -44,14 +44,18 @@ class PlaygroundMessenger:
             await uow.commit()
         return item_id
 
-    async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
-        item_id = await self._add(user.workspace, dm_id(user.user_id), "message", _keyed(message))
+    async def send_dm(self, user: UserRef, message: Message, *, key: str | None) -> MessageRef:
+        item_id = await self._add(
+            user.workspace, dm_id(user.user_id), "message", _keyed(message, key)
+        )
         conversation = ConversationRef(user.workspace, dm_id(user.user_id), is_direct=True)
         return MessageRef(conversation, str(item_id))
 
-    async def post_to_channel(self, channel: ConversationRef, message: Message) -> MessageRef:
+    async def post_to_channel(
+        self, channel: ConversationRef, message: Message, *, key: str | None
+    ) -> MessageRef:
         item_id = await self._add(
-            channel.workspace, channel.conversation_id, "message", _keyed(message)
+            channel.workspace, channel.conversation_id, "message", _keyed(message, key)
         )
         return MessageRef(channel, str(item_id))
 
@@ -94,6 +98,10 @@ class PlaygroundMessenger:
             )
             await uow.commit()
 
+    async def profile(self, user: UserRef) -> dict[str, str]:
+        """A playground person's name is stored when they are added on the page; no profile."""
+        raise NotSupported("profile")
+
     async def items(self, workspace_id: int, conversation_ids: list[str]) -> list[PlaygroundItem]:
         async with self.db.unit_of_work(workspace_id) as uow:
             rows = await uow.session.scalars(
@@ -126,10 +134,9 @@ class PlaygroundMessenger:
             await uow.commit()
 
 
-def _keyed(message: Message) -> dict:
+def _keyed(message: Message, key: str | None) -> dict:
     """The message as stored, stamped with the delivery key the Sender is sending under."""
     body = to_json(message)
-    key = current_delivery_key()
     if key:
         body["delivery_key"] = key
     return body

@@ -19,10 +19,9 @@ from adapters.slack.oauth import BotTokens
 from adapters.slack.render import render_message
 from adapters.slack.render_form import render_modal
 from adapters.slack.workspaces import SlackWorkspaces
-from bot.core.messenger import DeliveryError, Unreachable
+from bot.core.messenger import DeliveryError, Messenger, Unreachable
 from bot.core.outbound import Button, Buttons, ButtonStyle, Form, Message, Text
 from bot.core.refs import ConversationRef, MessageRef, UserRef, WorkspaceRef
-from bot.delivery.key import current_delivery_key
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -98,7 +97,7 @@ def reopen_form_message(form: Form) -> Message:
     )
 
 
-class SlackMessenger:
+class SlackMessenger(Messenger):
     def __init__(
         self, client: AsyncWebClient, tokens: BotTokens, workspaces: SlackWorkspaces
     ) -> None:
@@ -143,17 +142,18 @@ class SlackMessenger:
             self._dm_channels[key] = channel
         return channel
 
-    async def _post(self, workspace: WorkspaceRef, channel: str, message: Message) -> str:
-        ts, _ = await self._post_reporting_channel(workspace, channel, message)
+    async def _post(
+        self, workspace: WorkspaceRef, channel: str, message: Message, key: str | None
+    ) -> str:
+        ts, _ = await self._post_reporting_channel(workspace, channel, message, key)
         return ts
 
     async def _post_reporting_channel(
-        self, workspace: WorkspaceRef, channel: str, message: Message
+        self, workspace: WorkspaceRef, channel: str, message: Message, key: str | None
     ) -> tuple[str, str]:
         text, blocks = render_message(message)
         # The delivery key rides along in message metadata, so after a crash mid-send
         # already_delivered() can tell whether this message reached Slack.
-        key = current_delivery_key()
         metadata = {"event_type": SLACK_EVENT_TYPE, "event_payload": {"key": key}} if key else None
         posted: Any = await self._call(
             workspace,
@@ -163,43 +163,42 @@ class SlackMessenger:
         )
         return str(posted["ts"]), str(posted.get("channel") or channel)
 
-    async def already_delivered(self, target: UserRef | ConversationRef, key: str) -> bool | None:
-        """Look for the delivery key in the conversation's recent history; None if Slack
-        cannot say (no history scope for that channel, workspace gone, API failing)."""
-        try:
-            if isinstance(target, UserRef):
-                workspace, channel = target.workspace, await self._dm_channel(target)
-            else:
-                workspace, channel = target.workspace, target.conversation_id
-            history: Any = await self._call(
-                workspace,
-                lambda token: self.client.conversations_history(
-                    token=token, channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
-                ),
-            )
-        except DeliveryError:
-            return None
+    async def already_delivered(self, target: UserRef | ConversationRef, key: str) -> bool:
+        """Look for the delivery key in the conversation's recent history. Raises DeliveryError
+        when Slack cannot say (no history scope for that channel, workspace gone, API failing)."""
+        if isinstance(target, UserRef):
+            workspace, channel = target.workspace, await self._dm_channel(target)
+        else:
+            workspace, channel = target.workspace, target.conversation_id
+        history: Any = await self._call(
+            workspace,
+            lambda token: self.client.conversations_history(
+                token=token, channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
+            ),
+        )
         return any(
             ((m.get("metadata") or {}).get("event_payload") or {}).get("key") == key
             for m in history.get("messages", [])
         )
 
-    async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
+    async def send_dm(self, user: UserRef, message: Message, *, key: str | None) -> MessageRef:
         """Post to the person's DM with the app. Until its channel id is known, post to the
         user id (Slack opens the DM) and learn the channel from the reply: conversations.open
         has a far lower rate limit than chat.postMessage, and a 10,000-person announcement
         must not wait on it."""
-        key = (user.workspace.external_id, user.user_id)
-        channel = self._dm_channels.get(key)
+        person = (user.workspace.external_id, user.user_id)
+        channel = self._dm_channels.get(person)
         ts, posted_in = await self._post_reporting_channel(
-            user.workspace, channel or user.user_id, message
+            user.workspace, channel or user.user_id, message, key
         )
         if channel is None:
-            channel = self._dm_channels[key] = posted_in
+            channel = self._dm_channels[person] = posted_in
         return MessageRef(ConversationRef(user.workspace, channel, is_direct=True), ts)
 
-    async def post_to_channel(self, channel: ConversationRef, message: Message) -> MessageRef:
-        ts = await self._post(channel.workspace, channel.conversation_id, message)
+    async def post_to_channel(
+        self, channel: ConversationRef, message: Message, *, key: str | None
+    ) -> MessageRef:
+        ts = await self._post(channel.workspace, channel.conversation_id, message, key)
         return MessageRef(channel, ts)
 
     async def update_message(self, ref: MessageRef, message: Message) -> None:
@@ -233,7 +232,7 @@ class SlackMessenger:
                 log.info(
                     "trigger expired; sending the form as a button", extra={"form": form.form_id}
                 )
-        await self.send_dm(user, reopen_form_message(form))
+        await self.send_dm(user, reopen_form_message(form), key=None)
 
     async def publish_home(self, user: UserRef, message: Message) -> None:
         _, blocks = render_message(message)

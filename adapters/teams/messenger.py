@@ -26,7 +26,7 @@ from adapters.teams import references, sent_forms
 from adapters.teams.card_forms import render_form_card
 from adapters.teams.cards import render_message_card
 from adapters.teams.errors import delivery_error, status_of
-from bot.core.messenger import DeliveryError, Unreachable
+from bot.core.messenger import DeliveryError, Messenger, NotSupported, Unreachable
 from bot.core.outbound import Form, Message
 from bot.core.refs import ConversationRef, MessageRef, UserRef
 from storage.uow import Database
@@ -48,7 +48,7 @@ def to_reference(stored: dict[str, Any]) -> ConversationReference:
     return ConversationReference().deserialize(stored)
 
 
-class TeamsMessenger:
+class TeamsMessenger(Messenger):
     def __init__(self, adapter: BotAdapter, db: Database, app_id: str) -> None:
         self.adapter = adapter
         self.db = db
@@ -56,7 +56,8 @@ class TeamsMessenger:
 
     # --- the Messenger port -----------------------------------------------------------
 
-    async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
+    async def send_dm(self, user: UserRef, message: Message, *, key: str | None) -> MessageRef:
+        """`key` is not sent: nothing could read it back (see `already_delivered`)."""
         card = render_message_card(message)
         return await self._send_to_person(user, card_activity(card, message.summary))
 
@@ -73,7 +74,9 @@ class TeamsMessenger:
             activity_id=sent.message_id,
         )
 
-    async def post_to_channel(self, channel: ConversationRef, message: Message) -> MessageRef:
+    async def post_to_channel(
+        self, channel: ConversationRef, message: Message, *, key: str | None
+    ) -> MessageRef:
         """A new thread in the channel, so replies to an announcement stay together."""
         workspace_id = await self.db.workspace_id(channel.workspace)
         stored = await references.channel_ref(self.db, workspace_id, channel.conversation_id)
@@ -97,6 +100,17 @@ class TeamsMessenger:
 
     async def update_message(self, ref: MessageRef, message: Message) -> None:
         await self.update_card(ref, render_message_card(message), message.summary)
+
+    async def already_delivered(self, target: UserRef | ConversationRef, key: str) -> bool:
+        """Teams cannot tell: the Bot Connector has no way to list the messages a bot sent in
+        a 1:1 chat (nor to read a channel's history without Graph permissions the bot does
+        not ask for), so a send interrupted by a crash stays "unsure"."""
+        raise NotSupported("already_delivered")
+
+    async def profile(self, user: UserRef) -> dict[str, str]:
+        """Not asked of Teams: the name comes with every activity the person sends (and is
+        stored then), and the Bot Connector's member lookup has no time zone."""
+        raise NotSupported("profile")
 
     # --- Teams specifics --------------------------------------------------------------
 

@@ -1,8 +1,13 @@
-"""The Messenger port: what every platform adapter does for the flows."""
+"""The Messenger port: everything the system asks of a platform adapter, and how it fails.
+
+Every adapter implements every method. What a platform cannot do raises `NotSupported`, so
+a missing capability is a decision written down in the adapter, and each caller says what
+it means there (the dispatcher: "cannot tell"; the Sender's profile lookup: "no profile").
+"""
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from abc import ABC, abstractmethod
 
 from bot.core.outbound import Form, Message
 from bot.core.refs import ConversationRef, MessageRef, UserRef
@@ -27,18 +32,57 @@ class Unreachable(DeliveryError):
         super().__init__(reason, retryable=False)
 
 
-class Messenger(Protocol):
-    async def send_dm(self, user: UserRef, message: Message) -> MessageRef: ...
+class NotSupported(DeliveryError):
+    """The platform cannot do this at all; asking again will not help."""
 
-    async def post_to_channel(self, channel: ConversationRef, message: Message) -> MessageRef: ...
-
-    async def open_form(self, user: UserRef, form: Form, *, interaction: str | None) -> None: ...
-
-    async def update_message(self, ref: MessageRef, message: Message) -> None: ...
+    def __init__(self, capability: str) -> None:
+        super().__init__(f"not supported: {capability}", retryable=False)
+        self.capability = capability
 
 
-@runtime_checkable
-class ProfileSource(Protocol):
-    """What a platform knows about a person (display name, time zone), when it knows it."""
+class Messenger(ABC):
+    """One platform, as the flows and the outbox see it.
 
-    async def profile(self, user: UserRef) -> dict[str, str]: ...
+    Failures are DeliveryErrors: `Unreachable` when the person or workspace is gone for
+    good, `retryable=True` (with `retry_after` when the platform said how long) when trying
+    again later may work. Adapters never sleep or retry themselves: the Sender paces,
+    retries and records every attempt in the delivery log.
+    """
+
+    @abstractmethod
+    async def send_dm(self, user: UserRef, message: Message, *, key: str | None) -> MessageRef:
+        """Post `message` in the person's direct conversation with the bot.
+
+        `key` is the delivery's idempotency key (None for a message not in the delivery
+        log). An adapter that can store it with the message does, so `already_delivered`
+        can find it after a crash between the send and the recording of its outcome.
+        """
+
+    @abstractmethod
+    async def post_to_channel(
+        self, channel: ConversationRef, message: Message, *, key: str | None
+    ) -> MessageRef:
+        """Post `message` in a shared channel; `key` as for `send_dm`."""
+
+    @abstractmethod
+    async def update_message(self, ref: MessageRef, message: Message) -> None:
+        """Replace a message the bot sent, where it is, so the conversation does not grow."""
+
+    @abstractmethod
+    async def open_form(self, user: UserRef, form: Form, *, interaction: str | None) -> None:
+        """Show `form` to the person. `interaction` is the platform's handle on the click or
+        command that asked for it (Slack's trigger id), when there was one; without it, or
+        once it has expired, the adapter still gets the form to the person its own way."""
+
+    @abstractmethod
+    async def already_delivered(self, target: UserRef | ConversationRef, key: str) -> bool:
+        """Whether a message sent with this delivery key reached `target`.
+
+        True or False only when the platform can say for sure. Raises NotSupported where it
+        never can, and DeliveryError when it cannot say right now; both mean "cannot tell".
+        """
+
+    @abstractmethod
+    async def profile(self, user: UserRef) -> dict[str, str]:
+        """What the platform knows about the person: `display_name` and `time_zone` (an IANA
+        name), each only when known. Raises NotSupported where the platform has no profiles."""

@@ -3,7 +3,9 @@
 The deliveries table is the durable truth; this class holds nothing that matters across a
 restart. Exactly once across kill -9: a row is `sending` only while a dispatcher holds its
 lease. A row still `sending` after its holder died is ambiguous (sent or not?), so it is
-reconciled with the platform (`already_delivered`) before anything is sent again.
+reconciled with the platform before anything is sent again: the Sender hands each send its
+idempotency key, and the messenger's `already_delivered(target, key)` looks for it. Where
+the platform cannot tell (NotSupported, or an error), the kind's `when_unsure` decides.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.core.clock import Clock
+from bot.core.messenger import NotSupported
 from bot.core.refs import ConversationRef, Platform, UserRef, WorkspaceRef
 from bot.core.working_hours import WorkingHours, is_working_time, next_working_time
 from bot.delivery.kinds import DeliveryKinds, Drop, RenderRequest, WhenUnsure
@@ -252,13 +255,17 @@ class Dispatcher:
             await self._settle(row, "dropped", "unsure whether delivered; at most once")
 
     async def _already_delivered(self, row: Delivery) -> bool | None:
+        """The platform's answer, or None when it cannot tell (now or ever)."""
         workspace = await self._workspace(row.workspace_id)
         messenger = self.sender.messengers.get(workspace.platform)
-        check = getattr(messenger, "already_delivered", None)
-        if check is None:
+        if messenger is None:
             return None
         try:
-            return await check(target_of(workspace, row.channel_id), row.idempotency_key)
+            return await messenger.already_delivered(
+                target_of(workspace, row.channel_id), row.idempotency_key
+            )
+        except NotSupported:
+            return None
         except Exception:  # noqa: BLE001 - unknown is a valid answer here
             log.warning("already_delivered check failed", extra={"delivery_id": row.id})
             return None

@@ -11,10 +11,9 @@ from datetime import datetime
 from sqlalchemy import update
 
 from bot.core.clock import Clock
-from bot.core.messenger import DeliveryError, Messenger, ProfileSource, Unreachable
+from bot.core.messenger import DeliveryError, Messenger, NotSupported, Unreachable
 from bot.core.outbound import Message
 from bot.core.refs import ConversationRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.delivery.key import reset_delivery_key, set_delivery_key
 from bot.delivery.pacing import Pacer
 from storage.models import Delivery, Person
 from storage.uow import Database
@@ -57,11 +56,10 @@ class Sender:
 
     async def profile(self, user: UserRef) -> dict[str, str]:
         """Display name and time zone from the platform, or nothing if it cannot say."""
-        messenger = self.messenger(user.workspace)
-        if not isinstance(messenger, ProfileSource):
-            return {}
         try:
-            return await messenger.profile(user)
+            return await self.messenger(user.workspace).profile(user)
+        except NotSupported:
+            return {}
         except Exception:
             log.warning("profile lookup failed", exc_info=True)
             return {}
@@ -120,8 +118,8 @@ class Sender:
     ) -> MessageRef | None:
         """Send one logged delivery, retrying what the platform says is worth retrying.
 
-        `key` is the delivery's idempotency key; adapters that can stamp it on the message
-        (bot/delivery/key.py) do, so a crash between send and commit can be reconciled.
+        `key` is the delivery's idempotency key, handed to the messenger: adapters that can
+        stamp it on the message do, so a crash between send and commit can be reconciled.
         """
         workspace = target.workspace
         messenger = self.messenger(workspace)
@@ -129,12 +127,11 @@ class Sender:
         attempts = 0
         for attempts in range(1, MAX_ATTEMPTS + 1):
             await self.pacer.acquire(workspace, target_key(target))
-            token = set_delivery_key(key)
             try:
                 if isinstance(target, UserRef):
-                    ref = await messenger.send_dm(target, message)
+                    ref = await messenger.send_dm(target, message, key=key)
                 else:
-                    ref = await messenger.post_to_channel(target, message)
+                    ref = await messenger.post_to_channel(target, message, key=key)
             except Unreachable as exc:
                 await self._record(workspace_id, delivery_id, "unreachable", exc.reason, attempts)
                 await self._mark_unreachable(workspace_id, target, exc.reason)
@@ -152,8 +149,6 @@ class Sender:
                 if attempts < MAX_ATTEMPTS:
                     await self.sleep(delay)
                 continue
-            finally:
-                reset_delivery_key(token)
             await self._record(workspace_id, delivery_id, "sent", "", attempts, ref.message_id)
             return ref
         reason = error.reason if error else "unknown"
