@@ -5,8 +5,7 @@ from __future__ import annotations
 from bot.core.events import ButtonClicked, FormSubmitted
 from bot.runtime.context import FlowContext
 from bot.runtime.router import Router
-from flows.account import commands as account
-from flows.account import home, support, welcome
+from flows.account import forget, help, home, leave, pause, status, support, welcome
 from flows.announcements import compose as announcements
 from flows.booking import confirm as booking_confirm
 from flows.booking import offer as booking_slots
@@ -20,7 +19,8 @@ from flows.meetings import reflections
 from flows.sessions import cadence as sessions
 from flows.sessions import close as programme_close
 from flows.sessions import goals, polls, prep
-from flows.signup import form as signup
+from flows.signup import enrol as signup
+from flows.signup import form as signup_form
 from flows.surveys import answers as surveys
 
 
@@ -28,25 +28,25 @@ def build_router() -> Router:
     router = Router()
     router.command("signup", signup.start, "join a programme, or edit your answers")
     router.command("join", signup.start)
-    router.command("status", account.status, "your programme, match and next session")
-    router.command("help", account.show_help, "what I can do")
-    router.command("leave", account.leave, "withdraw from a programme")
-    router.command("withdraw", account.leave)
-    router.command("pause", account.pause, "take a break")
-    router.command("resume", account.resume, "come back after a break")
-    router.command("forget-me", account.forget_me, "erase everything Tandem holds about you")
-    router.command("forget", account.forget_me)
-    router.fallback_command = account.unknown
+    router.command("status", status.status, "your programme, match and next session")
+    router.command("help", help.show_help, "what I can do")
+    router.command("leave", leave.leave, "withdraw from a programme")
+    router.command("withdraw", leave.leave)
+    router.command("pause", pause.pause, "take a break")
+    router.command("resume", pause.resume, "come back after a break")
+    router.command("forget-me", forget.forget_me, "erase everything Tandem holds about you")
+    router.command("forget", forget.forget_me)
+    router.fallback_command = help.unknown
 
-    router.form(signup.FORM_ID, signup.validate, signup.submit)
+    router.form(signup_form.FORM_ID, signup_form.validate, signup.submit)
     router.action("signup_edit", signup.edit)
-    router.action("pause", account.pause_clicked)
-    router.action("resume", account.resume_clicked)
-    router.action("leave", account.leave_clicked)
-    router.action("leave_confirm", account.leave_confirmed)
-    router.action("leave_cancel", account.leave_cancelled)
-    router.action("forget_confirm", account.forget_confirmed)
-    router.action("forget_cancel", account.forget_cancelled)
+    router.action("pause", pause.pause_clicked)
+    router.action("resume", pause.resume_clicked)
+    router.action("leave", leave.leave_clicked)
+    router.action("leave_confirm", leave.leave_confirmed)
+    router.action("leave_cancel", leave.leave_cancelled)
+    router.action("forget_confirm", forget.forget_confirmed)
+    router.action("forget_cancel", forget.forget_cancelled)
     router.command("support", support.command, "ask the programme team for support, privately")
     router.action(support.ACTION_ID, support.clicked)
     router.action("support_link", support.link_opened)
