@@ -12,6 +12,9 @@ from flows.common.pair_lifecycle import end_pair, partner_of
 from storage.erasure import erase_platform_traces
 from storage.models import Delivery, Enrolment, Person, Response
 
+CONFIRM_ACTION = "forget_confirm"
+CANCEL_ACTION = "forget_cancel"
+
 
 async def forget_me(ctx: FlowContext, command: Command) -> None:
     async with ctx.uow() as uow:
@@ -30,8 +33,8 @@ async def forget_me(ctx: FlowContext, command: Command) -> None:
                 ),
                 Buttons(
                     (
-                        Button("Erase my data", "forget_confirm", "", ButtonStyle.DANGER),
-                        Button("Cancel", "forget_cancel", ""),
+                        Button("Erase my data", CONFIRM_ACTION, "", ButtonStyle.DANGER),
+                        Button("Cancel", CANCEL_ACTION, ""),
                     )
                 ),
             ),

@@ -6,8 +6,11 @@ from bot.core.events import ButtonClicked, Command
 from bot.core.outbound import Button, Buttons, ButtonStyle, Message, Text
 from bot.runtime.context import FlowContext
 from flows.account.enrolments import NOT_ENROLLED, choose_enrolment, own_enrolment
-from flows.chemistry.rematch import BUTTON as REMATCH_BUTTON
+from flows.common.actions import REMATCH_BUTTON
 from flows.common.pair_lifecycle import end_pair, partner_of
+
+CONFIRM_ACTION = "leave_confirm"
+CANCEL_ACTION = "leave_cancel"
 
 
 async def leave(ctx: FlowContext, command: Command) -> None:
@@ -32,9 +35,9 @@ async def _ask_to_confirm_leave(ctx: FlowContext, enrolment_id: int) -> None:
                 Buttons(
                     (
                         Button(
-                            "Yes, withdraw", "leave_confirm", str(enrolment_id), ButtonStyle.DANGER
+                            "Yes, withdraw", CONFIRM_ACTION, str(enrolment_id), ButtonStyle.DANGER
                         ),
-                        Button("Keep me in", "leave_cancel", str(enrolment_id)),
+                        Button("Keep me in", CANCEL_ACTION, str(enrolment_id)),
                     )
                 ),
             ),

@@ -5,6 +5,9 @@ from __future__ import annotations
 from bot.core.events import ButtonClicked, Command
 from bot.runtime.context import FlowContext
 from flows.account.enrolments import choose_enrolment, own_enrolment
+from flows.common.actions import PAUSE_ACTION
+
+RESUME_ACTION = "resume"
 
 
 async def _set_status(ctx: FlowContext, value: str, old: str, new: str, done: str) -> None:
@@ -46,7 +49,7 @@ async def pause(ctx: FlowContext, command: Command) -> None:
         await ctx.reply_text("You have no active sign-up to pause. Type `status` to check.")
     for enrolment in enrolments:
         await pause_clicked(
-            ctx, ButtonClicked(user=ctx.user, action_id="pause", value=str(enrolment.id))
+            ctx, ButtonClicked(user=ctx.user, action_id=PAUSE_ACTION, value=str(enrolment.id))
         )
 
 
@@ -56,5 +59,5 @@ async def resume(ctx: FlowContext, command: Command) -> None:
         await ctx.reply_text("You have no paused sign-up. Type `status` to check.")
     for enrolment in enrolments:
         await resume_clicked(
-            ctx, ButtonClicked(user=ctx.user, action_id="resume", value=str(enrolment.id))
+            ctx, ButtonClicked(user=ctx.user, action_id=RESUME_ACTION, value=str(enrolment.id))
         )

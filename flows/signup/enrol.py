@@ -9,6 +9,7 @@ from bot.core.events import ButtonClicked, Command, FormSubmitted
 from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Section, Text
 from bot.runtime.context import FlowContext
 from flows.common import catalogue
+from flows.common.actions import LEAVE_ACTION, PAUSE_ACTION, SIGNUP_ACTION
 from flows.common.form_values import many, one
 from flows.common.people import person_for
 from flows.signup.form import signup_form
@@ -120,9 +121,9 @@ def confirmation(programme: Programme, e: Enrolment, created: bool) -> Message:
             ),
             Buttons(
                 (
-                    Button("Edit my answers", "signup_edit", str(programme.id)),
-                    Button("Pause", "pause", str(e.id)),
-                    Button("Withdraw", "leave", str(e.id), ButtonStyle.DANGER),
+                    Button("Edit my answers", SIGNUP_ACTION, str(programme.id)),
+                    Button("Pause", PAUSE_ACTION, str(e.id)),
+                    Button("Withdraw", LEAVE_ACTION, str(e.id), ButtonStyle.DANGER),
                 )
             ),
             Context(
