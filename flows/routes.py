@@ -5,8 +5,7 @@ from __future__ import annotations
 from bot.core.events import ButtonClicked, FormSubmitted
 from bot.runtime.context import FlowContext
 from bot.runtime.router import Router
-from flows.account import commands as account
-from flows.account import home, support, welcome
+from flows.account import forget, help, home, leave, pause, status, support, welcome
 from flows.announcements import compose as announcements
 from flows.booking import confirm as booking_confirm
 from flows.booking import offer as booking_slots
@@ -15,12 +14,15 @@ from flows.booking import spec as booking
 from flows.chemistry import fit_check
 from flows.chemistry import meeting as chemistry
 from flows.chemistry import rematch as rematch_offer
+from flows.common import actions
+from flows.matching import preview as proposal
 from flows.matching import review as matching
 from flows.meetings import reflections
 from flows.sessions import cadence as sessions
 from flows.sessions import close as programme_close
 from flows.sessions import goals, polls, prep
-from flows.signup import form as signup
+from flows.signup import enrol as signup
+from flows.signup import form as signup_form
 from flows.surveys import answers as surveys
 
 
@@ -28,46 +30,46 @@ def build_router() -> Router:
     router = Router()
     router.command("signup", signup.start, "join a programme, or edit your answers")
     router.command("join", signup.start)
-    router.command("status", account.status, "your programme, match and next session")
-    router.command("help", account.show_help, "what I can do")
-    router.command("leave", account.leave, "withdraw from a programme")
-    router.command("withdraw", account.leave)
-    router.command("pause", account.pause, "take a break")
-    router.command("resume", account.resume, "come back after a break")
-    router.command("forget-me", account.forget_me, "erase everything Tandem holds about you")
-    router.command("forget", account.forget_me)
-    router.fallback_command = account.unknown
+    router.command("status", status.status, "your programme, match and next session")
+    router.command("help", help.show_help, "what I can do")
+    router.command("leave", leave.leave, "withdraw from a programme")
+    router.command("withdraw", leave.leave)
+    router.command("pause", pause.pause, "take a break")
+    router.command("resume", pause.resume, "come back after a break")
+    router.command("forget-me", forget.forget_me, "erase everything Tandem holds about you")
+    router.command("forget", forget.forget_me)
+    router.fallback_command = help.unknown
 
-    router.form(signup.FORM_ID, signup.validate, signup.submit)
-    router.action("signup_edit", signup.edit)
-    router.action("pause", account.pause_clicked)
-    router.action("resume", account.resume_clicked)
-    router.action("leave", account.leave_clicked)
-    router.action("leave_confirm", account.leave_confirmed)
-    router.action("leave_cancel", account.leave_cancelled)
-    router.action("forget_confirm", account.forget_confirmed)
-    router.action("forget_cancel", account.forget_cancelled)
+    router.form(signup_form.FORM_ID, signup_form.validate, signup.submit)
+    router.action(actions.SIGNUP_ACTION, signup.edit)
+    router.action(actions.PAUSE_ACTION, pause.pause_clicked)
+    router.action(pause.RESUME_ACTION, pause.resume_clicked)
+    router.action(actions.LEAVE_ACTION, leave.leave_clicked)
+    router.action(leave.CONFIRM_ACTION, leave.leave_confirmed)
+    router.action(leave.CANCEL_ACTION, leave.leave_cancelled)
+    router.action(forget.CONFIRM_ACTION, forget.forget_confirmed)
+    router.action(forget.CANCEL_ACTION, forget.forget_cancelled)
     router.command("support", support.command, "ask the programme team for support, privately")
-    router.action(support.ACTION_ID, support.clicked)
-    router.action("support_link", support.link_opened)
+    router.action(actions.SUPPORT_ACTION, support.clicked)
+    router.action(support.LINK_ACTION, support.link_opened)
     router.form(support.FORM_ID, support.validate, support.submit)
     router.action(surveys.ACTION_ID, surveys.open_survey)
     router.form(surveys.FORM_ID, surveys.validate, surveys.submit)
     router.command("match", matching.match, "admins: propose pairs for a programme")
-    router.action("match_lock", matching.lock)
-    router.action("match_unlock", matching.unlock)
-    router.action("match_remove", matching.remove)
-    router.action("match_rerun", matching.rerun)
-    router.action("match_publish", matching.publish_clicked)
-    router.action("match_swap", matching.swap_clicked)
+    router.action(proposal.LOCK_ACTION, matching.lock)
+    router.action(proposal.UNLOCK_ACTION, matching.unlock)
+    router.action(proposal.REMOVE_ACTION, matching.remove)
+    router.action(proposal.RERUN_ACTION, matching.rerun)
+    router.action(proposal.PUBLISH_ACTION, matching.publish_clicked)
+    router.action(proposal.SWAP_ACTION, matching.swap_clicked)
     router.form(matching.SWAP_FORM, matching.validate_swap, matching.swap_submitted)
     add_booking_steps(router, chemistry.SPEC)
-    router.action("fit_yes", fit_check.answer_yes)
-    router.action("fit_no", fit_check.answer_no)
+    router.action(fit_check.YES_ACTION, fit_check.answer_yes)
+    router.action(fit_check.NO_ACTION, fit_check.answer_no)
     router.command("announce", announcements.start, "champions and admins: send an announcement")
     router.form(announcements.FORM_ID, announcements.validate, announcements.submit)
     router.command("reflections", reflections.list_own, "read your own private reflections")
-    router.action("reflect", reflections.open_form)
+    router.action(reflections.ACTION_ID, reflections.open_form)
     router.form(reflections.FORM_ID, reflections.validate, reflections.submit)
     # The session cycle (docs/sessions.md).
     add_booking_steps(router, sessions.SPEC)
@@ -85,7 +87,7 @@ def build_router() -> Router:
         programme_close.validate_lessons,
         programme_close.submit_lessons,
     )
-    router.action(rematch_offer.ACTION_ID, rematch_offer.clicked)
+    router.action(actions.REMATCH_ACTION, rematch_offer.clicked)
     router.on_join = welcome.welcome
     router.home = home.home_for
     return router

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.runtime.host import Services
+from flows.matching.preview import PUBLISH_ACTION
 from tests.matching_helpers import MENTEE, MENTOR, buttons, pairs, publish_pair, sign_up_pair
 from tests.playground_driver import PlaygroundDriver, text_of
 
@@ -11,7 +12,7 @@ async def test_only_programme_admins_can_match(playground: PlaygroundDriver) -> 
     await sign_up_pair(playground)
     await playground.say("sam", "/mentoring match")
     assert "Only programme admins can run matching" in text_of(await playground.last_dm("sam"))
-    await playground.click("sam", "match_publish", "1")
+    await playground.click("sam", PUBLISH_ACTION, "1")
     assert "Only programme admins" in text_of(await playground.last_dm("sam"))
     assert "Meet your match" not in "\n".join(await playground.dm_texts("priya"))
 
@@ -144,7 +145,7 @@ def test_a_large_preview_fits_slack_and_teams_limits() -> None:
 
     _, blocks = render_message(message)
     assert len(blocks) <= MESSAGE_BLOCKS_MAX
-    assert "match_publish" in json.dumps(blocks)
+    assert PUBLISH_ACTION in json.dumps(blocks)
     assert "more in the app" not in json.dumps(blocks).lower()
     card = render_message_card(message)
     assert_valid_card(card)

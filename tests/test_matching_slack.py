@@ -6,6 +6,8 @@ import json
 
 from bot.core.refs import Platform, WorkspaceRef
 from bot.runtime.host import Services
+from flows.common.actions import CHEMISTRY_BOOK_ACTION
+from flows.matching.preview import PUBLISH_ACTION
 from tests.fakes.slack_api import FakeSlackApi
 from tests.matching_helpers import enrol
 from tests.slack_fixtures import ALICE, BOB, TEAM, SlackDriver
@@ -32,24 +34,24 @@ async def test_match_publish_and_book_on_slack(
     await slack.command("match", user=ALICE)
     await slack.settle()
     preview = slack.dm_texts(ALICE)[-1]
-    assert "Proposed pairs" in preview and "match_publish" in preview
+    assert "Proposed pairs" in preview and PUBLISH_ACTION in preview
 
-    await slack.click("match_publish", str(programme_id), user=ALICE)
+    await slack.click(PUBLISH_ACTION, str(programme_id), user=ALICE)
     await slack.settle()
     for user in (BOB, CAROL):
         [intro] = [
             m for m in fake.messages_to(user) if "Meet your mentoring match" in m.get("text", "")
         ]
-        assert "chem_book" in json.dumps(intro["blocks"])
+        assert CHEMISTRY_BOOK_ACTION in json.dumps(intro["blocks"])
 
     pair_id = next(
         e["value"]
         for m in fake.messages_to(BOB)
         for b in m.get("blocks") or []
         for e in b.get("elements", [])
-        if e.get("action_id", "").startswith("chem_book")
+        if e.get("action_id", "").startswith(CHEMISTRY_BOOK_ACTION)
     )
-    await slack.click("chem_book", pair_id, user=BOB)
+    await slack.click(CHEMISTRY_BOOK_ACTION, pair_id, user=BOB)
     await slack.settle()
     offer = fake.messages_to(BOB)[-1]
     assert json.dumps(offer["blocks"]).count('"chem_slot') >= 3

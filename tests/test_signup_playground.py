@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.runtime.host import Services
+from flows.account import leave
 from storage.models import Delivery, Enrolment, Person
 from tests.playground_driver import SIGNUP_ANSWERS, PlaygroundDriver, text_of
 
@@ -178,7 +179,7 @@ async def test_someone_elses_enrolment_cannot_be_withdrawn(
     playground: PlaygroundDriver, services: Services
 ) -> None:
     await playground.sign_up("sam")
-    await playground.click("leo", "leave_confirm", "1")
+    await playground.click("leo", leave.CONFIRM_ACTION, "1")
     assert "isn't active any more" in text_of(await playground.last_dm("leo"))
     assert await count(services, Enrolment, Enrolment.status == "active") == 1
 

@@ -31,6 +31,8 @@ from storage.uow import UnitOfWork
 
 KIND = "fit_check"
 QUESTION = "good_fit"
+YES_ACTION = "fit_yes"
+NO_ACTION = "fit_no"
 DISSOLVED = "rematch_requested"
 
 
@@ -98,8 +100,8 @@ def question(pair_id: int, partner: Person) -> Message:
             ),
             Buttons(
                 (
-                    Button("Yes, good fit", "fit_yes", str(pair_id), ButtonStyle.PRIMARY),
-                    Button("Not quite", "fit_no", str(pair_id)),
+                    Button("Yes, good fit", YES_ACTION, str(pair_id), ButtonStyle.PRIMARY),
+                    Button("Not quite", NO_ACTION, str(pair_id)),
                 )
             ),
             Context(

@@ -11,6 +11,7 @@ from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Se
 from bot.core.refs import UserRef, WorkspaceRef
 from bot.delivery.sender import Sender
 from flows.common import catalogue
+from flows.common.actions import CHEMISTRY_BOOK_ACTION
 from flows.common.people import name_of
 from storage.models import Enrolment, Pair, Person, Programme
 from storage.repositories.matching import LIVE_STATES
@@ -96,7 +97,10 @@ def introduction(programme: Programme, pair: Pair, me: Side, partner: Side) -> M
             Buttons(
                 (
                     Button(
-                        "Book our chemistry meeting", "chem_book", str(pair.id), ButtonStyle.PRIMARY
+                        "Book our chemistry meeting",
+                        CHEMISTRY_BOOK_ACTION,
+                        str(pair.id),
+                        ButtonStyle.PRIMARY,
                     ),
                 )
             ),

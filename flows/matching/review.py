@@ -7,9 +7,9 @@ from bot.core.events import ButtonClicked, Command, FormSubmitted
 from bot.core.outbound import Choice, FieldKind, Form, FormField
 from bot.runtime.context import FlowContext
 from flows.common.form_values import FormValues, one
-from flows.matching.engine import explain_pair
 from flows.matching.introductions import publish
 from flows.matching.preview import load_proposal, preview_message
+from flows.matching.reasons import explain_pair
 from flows.matching.run import Pool, load_pool, run_matching
 from storage.models import Pair, Programme
 from storage.uow import UnitOfWork

@@ -26,7 +26,7 @@ from bot.core.outbound import (
 )
 from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, send_late
 from bot.runtime.context import FlowContext
-from flows.account.support import support_button
+from flows.common.actions import support_button
 from flows.common.form_values import FormValues, check_text, one
 from flows.common.pair_lifecycle import end_pair
 from flows.common.pair_view import PairView, answers_of, pair_subject, pair_view, save_answers

@@ -22,7 +22,7 @@ from sqlalchemy import update
 from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
 from bot.core.working_hours import WorkingHours, describe, next_working_morning, working_days_before
 from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, send_late
-from flows.account.support import support_button
+from flows.common.actions import SESSION_BOOK_ACTION, support_button
 from flows.common.pair_view import pair_view
 from flows.common.people import name_of
 from storage.models import Delivery, Meeting, Person, Programme
@@ -159,7 +159,10 @@ async def render_rebook(req: RenderRequest) -> Message | Drop:
             Buttons(
                 (
                     Button(
-                        "Book the next session", "sess_book", str(view.pair.id), ButtonStyle.PRIMARY
+                        "Book the next session",
+                        SESSION_BOOK_ACTION,
+                        str(view.pair.id),
+                        ButtonStyle.PRIMARY,
                     ),
                     support_button(view.programme.id),
                 )
