@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from flows.booking.spec import GONE, NOTICE, Booking, BookingSpec, hours_of, load_booking
+from flows.booking.spec import GONE, NOTICE, Booking, BookingSpec, load_booking
 from flows.chemistry import fit_check
 from flows.matching.introductions import chemistry_minutes
 from storage.models import Meeting
 from storage.uow import UnitOfWork
 
-__all__ = ["GONE", "NOTICE", "Booking", "hours_of", "load_booking"]
+__all__ = ["GONE", "NOTICE", "Booking", "load_booking"]
 
 FORM_ID = "chem_time"
 BOOKABLE = ("introduced", "chemistry_booked")

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
-from bot.core.working_hours import WorkingHours, describe, next_working_morning, working_days_before
+from bot.core.working_hours import describe, next_working_morning, working_days_before
 from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, send_late
 from flows.account.support import support_button
 from flows.common.pair_view import pair_view
@@ -36,12 +36,6 @@ CLOSE = "programme_close"
 REBOOK = "session_rebook"
 REBOOK_AFTER = timedelta(days=14)
 DEFAULT_PREP_DAYS = 2
-
-
-def hours_of(person: Person) -> WorkingHours:
-    return WorkingHours.from_strings(
-        person.time_zone, person.work_start_minute, person.work_end_minute, person.work_days
-    )
 
 
 def prep_days(programme: Programme) -> int:
@@ -65,7 +59,7 @@ def next_sequence(sessions: Sequence[Meeting], meeting: Meeting) -> int:
 def _rows_for(
     uow: UnitOfWork, meeting: Meeting, programme: Programme, person: Person, now: datetime
 ) -> list[dict]:
-    hours = hours_of(person)
+    hours = person.working_hours()
     start = meeting.starts_at.isoformat()
     payload = {"meeting_id": meeting.id, "starts_at": start, "pair_id": meeting.pair_id}
     after = next_working_morning(hours, meeting.ends_at)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.core.working_hours import WorkingHours
 from storage.models.base import Base
 
 
@@ -43,3 +44,9 @@ class Person(Base):
     # Platform address for proactive messages (a Teams ConversationReference), opaque here.
     conversation_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime]
+
+    def working_hours(self) -> WorkingHours:
+        """The hours stored on the profile; an unusable zone or range falls back, flagged."""
+        return WorkingHours.from_strings(
+            self.time_zone, self.work_start_minute, self.work_end_minute, self.work_days
+        )
