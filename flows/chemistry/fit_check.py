@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.core.events import ButtonClicked
 from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
@@ -25,7 +25,7 @@ from bot.runtime.context import FlowContext
 from flows.common.pair_lifecycle import end_pair
 from flows.common.people import name_of
 from flows.sessions.cadence import confirmed_message
-from storage.models import Delivery, Meeting, Pair, Person, Programme, Response
+from storage.models import Meeting, Pair, Person, Programme, Response
 from storage.repositories import deliveries
 from storage.uow import UnitOfWork
 
@@ -60,16 +60,7 @@ async def plan(uow: UnitOfWork, meeting: Meeting, pair: Pair, people: Sequence[P
 
 
 async def unplan(uow: UnitOfWork, meeting_id: int) -> None:
-    await uow.session.execute(
-        update(Delivery)
-        .where(
-            Delivery.workspace_id == uow.workspace_id,
-            Delivery.meeting_id == meeting_id,
-            Delivery.kind == KIND,
-            Delivery.state == "pending",
-        )
-        .values(state="cancelled")
-    )
+    await deliveries.cancel_pending(uow.session, uow.workspace_id, [meeting_id], kind=KIND)
 
 
 async def render(req: RenderRequest) -> Message | Drop:

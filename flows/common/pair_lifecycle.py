@@ -6,7 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from storage.models import Delivery, Meeting, Pair, Person
+from storage.models import Meeting, Pair, Person
+from storage.repositories import deliveries
 from storage.uow import UnitOfWork
 
 
@@ -28,20 +29,7 @@ async def end_pair(uow: UnitOfWork, pair: Pair, reason: str, now: datetime) -> N
             .where(Meeting.workspace_id == uow.workspace_id, Meeting.id.in_(live))
             .values(status="cancelled", updated_at=now)
         )
-    if meetings:
-        await cancel_pending_for_meetings(uow, [m.id for m in meetings])
-
-
-async def cancel_pending_for_meetings(uow: UnitOfWork, meeting_ids: list[int]) -> None:
-    await uow.session.execute(
-        update(Delivery)
-        .where(
-            Delivery.workspace_id == uow.workspace_id,
-            Delivery.meeting_id.in_(meeting_ids),
-            Delivery.state == "pending",
-        )
-        .values(state="cancelled")
-    )
+    await deliveries.cancel_pending(uow.session, uow.workspace_id, [m.id for m in meetings])
 
 
 async def partner_of(uow: UnitOfWork, pair: Pair, enrolment_id: int) -> Person | None:

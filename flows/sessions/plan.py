@@ -17,15 +17,13 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-
 from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
 from bot.core.working_hours import describe, next_working_morning, working_days_before
 from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, send_late
 from flows.account.support import support_button
 from flows.common.pair_view import pair_view
 from flows.common.people import name_of
-from storage.models import Delivery, Meeting, Person, Programme
+from storage.models import Meeting, Person, Programme
 from storage.repositories import deliveries
 from storage.uow import UnitOfWork
 
@@ -104,16 +102,7 @@ async def plan_followups(
     earlier = [m.id for m in sessions if m.id != meeting.id]
     if earlier:
         # A session is booked: earlier sessions' "book the next one" reminders are moot.
-        await uow.session.execute(
-            update(Delivery)
-            .where(
-                Delivery.workspace_id == uow.workspace_id,
-                Delivery.meeting_id.in_(earlier),
-                Delivery.kind == REBOOK,
-                Delivery.state == "pending",
-            )
-            .values(state="cancelled")
-        )
+        await deliveries.cancel_pending(uow.session, uow.workspace_id, earlier, kind=REBOOK)
     rows = [r for p in people for r in _rows_for(uow, meeting, programme, p, now)]
     await deliveries.plan(uow.session, rows)
 
