@@ -26,12 +26,13 @@ from flows.common.pair_lifecycle import end_pair
 from flows.common.people import name_of
 from flows.sessions.cadence import confirmed_message
 from storage.models import Meeting, Pair, Person, Programme, Response
+from storage.pair_status import PairStatus, move
 from storage.repositories import deliveries
 from storage.uow import UnitOfWork
 
 KIND = "fit_check"
 QUESTION = "good_fit"
-DISSOLVED = "rematch_requested"
+DISSOLVED = PairStatus.REMATCH_REQUESTED
 
 
 def subject(pair_id: int) -> str:
@@ -191,11 +192,10 @@ async def _answer(ctx: FlowContext, value: str, answer: str) -> None:
         answers = await _answers(uow, pair.id)
         outcome = "waiting"
         if "no" in answers.values():
-            await end_pair(uow, pair, "fit_check", now)
-            pair.status = DISSOLVED
+            await end_pair(uow, pair, "fit_check", now, to=DISSOLVED)
             outcome = "dissolved"
         elif answers.get(partner.id) == "yes" and answers.get(me.id) == "yes":
-            pair.status = "confirmed"
+            move(pair, PairStatus.CONFIRMED)
             outcome = "confirmed"
         programme = await uow.programmes.get(pair.programme_id)
         admins = await uow.programmes.people_with_role(pair.programme_id, "admin")

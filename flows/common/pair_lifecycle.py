@@ -7,12 +7,21 @@ from datetime import datetime
 from sqlalchemy import update
 
 from storage.models import Meeting, Pair, Person
+from storage.pair_status import PairStatus, move
 from storage.repositories import deliveries
 from storage.uow import UnitOfWork
 
 
-async def end_pair(uow: UnitOfWork, pair: Pair, reason: str, now: datetime) -> None:
-    pair.status = "ended"
+async def end_pair(
+    uow: UnitOfWork,
+    pair: Pair,
+    reason: str,
+    now: datetime,
+    *,
+    to: PairStatus = PairStatus.ENDED,
+) -> None:
+    """End a live pair (`to` is rematch_requested when the fit check dissolves it)."""
+    move(pair, to)
     pair.end_reason = reason
     pair.ended_at = now
     meetings = await uow.meetings.for_pair(pair.id)

@@ -13,7 +13,7 @@ from bot.delivery.sender import Sender
 from flows.common import catalogue
 from flows.common.people import name_of
 from storage.models import Enrolment, Pair, Person, Programme
-from storage.repositories.matching import LIVE_STATES
+from storage.pair_status import LIVE_STATES, PairStatus, move
 from storage.uow import Database
 
 CHEMISTRY_MINUTES = 30
@@ -140,7 +140,7 @@ async def publish(
                 report.skipped.append(f"{who}: someone withdrew, paused or is already matched")
                 await uow.session.delete(pair)
                 continue
-            pair.status = "introduced"
+            move(pair, PairStatus.INTRODUCED)
             pair.published_at = now
             pair.locked = False
             busy |= {mentor.enrolment.id, mentee.enrolment.id}

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
+from storage.pair_status import PairStatus
 
 
 class Pair(Base):
@@ -23,8 +24,8 @@ class Pair(Base):
     mentee_enrolment_id: Mapped[int] = mapped_column(
         ForeignKey("enrolments.id", ondelete="CASCADE")
     )
-    # proposed, introduced, chemistry_booked, confirmed, rematch_requested, ended
-    status: Mapped[str] = mapped_column(String(24), default="proposed")
+    # A PairStatus; change it only through storage.pair_status.move.
+    status: Mapped[str] = mapped_column(String(24), default=PairStatus.PROPOSED)
     score: Mapped[float] = mapped_column(Float, default=0.0)
     reasons: Mapped[list[str]] = mapped_column(default=list)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
