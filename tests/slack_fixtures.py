@@ -11,12 +11,15 @@ import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from types import CodeType
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
+from slack_bolt.listener.asyncio_runner import AsyncioListenerRunner
+from slack_bolt.version import __version__ as bolt_version
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app.bootstrap import build
@@ -54,12 +57,28 @@ def sign(body: str, secret: str = SECRET, at: float | None = None) -> dict[str, 
     return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature or ""}
 
 
+# Bolt runs each listener after its ack as a task of this private nested function. If bolt
+# renamed it, settle() would find nothing to wait for and return at once, and every "nothing was
+# sent" assertion after it would pass without checking anything.
+BOLT_LISTENER_TASK = "run_ack_function_asynchronously"
+
+
+def assert_bolt_names_its_listener_task(runner: type = AsyncioListenerRunner) -> None:
+    nested = {c.co_name for c in runner.run.__code__.co_consts if isinstance(c, CodeType)}
+    assert BOLT_LISTENER_TASK in nested, (
+        f"slack_bolt {bolt_version} no longer defines {BOLT_LISTENER_TASK}() in "
+        f"{runner.__qualname__}.run (it defines {sorted(nested)}), so settle() cannot tell its "
+        "listener tasks apart: update BOLT_LISTENER_TASK in tests/slack_fixtures.py"
+    )
+
+
 def is_bolt_listener(task: asyncio.Task[Any]) -> bool:
-    return task.get_coro().__qualname__.endswith("run_ack_function_asynchronously")  # type: ignore[union-attr]
+    return task.get_coro().__qualname__.endswith(BOLT_LISTENER_TASK)  # type: ignore[union-attr]
 
 
 async def settle() -> None:
     """Wait for every bolt listener still running after its ack (flows, DMs, Home tab)."""
+    assert_bolt_names_its_listener_task()
     while pending := [t for t in asyncio.all_tasks() if is_bolt_listener(t) and not t.done()]:
         await asyncio.gather(*pending)
 

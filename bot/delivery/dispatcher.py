@@ -21,7 +21,7 @@ from sqlalchemy import select
 from bot.core.clock import Clock
 from bot.core.messenger import NotSupported
 from bot.core.refs import ConversationRef, Platform, UserRef, WorkspaceRef
-from bot.core.working_hours import WorkingHours, is_working_time, next_working_time
+from bot.core.working_hours import is_working_time, next_working_time
 from bot.delivery.kinds import DeliveryKinds, Drop, RenderRequest, WhenUnsure
 from bot.delivery.sender import Sender
 from storage.models import Delivery, Person
@@ -38,12 +38,6 @@ def target_of(workspace: WorkspaceRef, channel_id: str) -> UserRef | Conversatio
     if channel_id.startswith("@"):
         return UserRef(workspace, channel_id[1:])
     return ConversationRef(workspace, channel_id)
-
-
-def hours_of(person: Person) -> WorkingHours:
-    return WorkingHours.from_strings(
-        person.time_zone, person.work_start_minute, person.work_end_minute, person.work_days
-    )
 
 
 class Dispatcher:
@@ -201,7 +195,7 @@ class Dispatcher:
             await self._settle(row, "unreachable", person.unreachable_reason or "unreachable")
             return
         if kind.quiet_hours and person is not None:
-            hours = hours_of(person)
+            hours = person.working_hours()
             if not is_working_time(hours, now):
                 await self._defer(row, next_working_time(hours, now), "quiet hours")
                 return

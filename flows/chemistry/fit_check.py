@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.core.events import ButtonClicked
 from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
@@ -25,7 +25,8 @@ from bot.runtime.context import FlowContext
 from flows.common.pair_lifecycle import end_pair
 from flows.common.people import name_of
 from flows.sessions.cadence import confirmed_message
-from storage.models import Delivery, Meeting, Pair, Person, Programme, Response
+from storage.models import Meeting, Pair, Person, Programme, Response
+from storage.pair_status import PairStatus, move
 from storage.repositories import deliveries
 from storage.uow import UnitOfWork
 
@@ -33,7 +34,7 @@ KIND = "fit_check"
 QUESTION = "good_fit"
 YES_ACTION = "fit_yes"
 NO_ACTION = "fit_no"
-DISSOLVED = "rematch_requested"
+DISSOLVED = PairStatus.REMATCH_REQUESTED
 
 
 def subject(pair_id: int) -> str:
@@ -62,16 +63,7 @@ async def plan(uow: UnitOfWork, meeting: Meeting, pair: Pair, people: Sequence[P
 
 
 async def unplan(uow: UnitOfWork, meeting_id: int) -> None:
-    await uow.session.execute(
-        update(Delivery)
-        .where(
-            Delivery.workspace_id == uow.workspace_id,
-            Delivery.meeting_id == meeting_id,
-            Delivery.kind == KIND,
-            Delivery.state == "pending",
-        )
-        .values(state="cancelled")
-    )
+    await deliveries.cancel_pending(uow.session, uow.workspace_id, [meeting_id], kind=KIND)
 
 
 async def render(req: RenderRequest) -> Message | Drop:
@@ -202,11 +194,10 @@ async def _answer(ctx: FlowContext, value: str, answer: str) -> None:
         answers = await _answers(uow, pair.id)
         outcome = "waiting"
         if "no" in answers.values():
-            await end_pair(uow, pair, "fit_check", now)
-            pair.status = DISSOLVED
+            await end_pair(uow, pair, "fit_check", now, to=DISSOLVED)
             outcome = "dissolved"
         elif answers.get(partner.id) == "yes" and answers.get(me.id) == "yes":
-            pair.status = "confirmed"
+            move(pair, PairStatus.CONFIRMED)
             outcome = "confirmed"
         programme = await uow.programmes.get(pair.programme_id)
         admins = await uow.programmes.people_with_role(pair.programme_id, "admin")

@@ -14,7 +14,7 @@ from flows.common import catalogue
 from flows.common.actions import CHEMISTRY_BOOK_ACTION
 from flows.common.people import name_of
 from storage.models import Enrolment, Pair, Person, Programme
-from storage.repositories.matching import LIVE_STATES
+from storage.pair_status import LIVE_STATES, PairStatus, move
 from storage.uow import Database
 
 CHEMISTRY_MINUTES = 30
@@ -144,7 +144,7 @@ async def publish(
                 report.skipped.append(f"{who}: someone withdrew, paused or is already matched")
                 await uow.session.delete(pair)
                 continue
-            pair.status = "introduced"
+            move(pair, PairStatus.INTRODUCED)
             pair.published_at = now
             pair.locked = False
             busy |= {mentor.enrolment.id, mentee.enrolment.id}

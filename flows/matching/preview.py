@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.core.outbound import Block, Button, Buttons, ButtonStyle, Context, Divider, Message, Text
 from storage.models import Programme
-from storage.repositories.matching import LIVE_STATES
+from storage.pair_status import LIVE_STATES
 from storage.uow import UnitOfWork
 
 CHAT_LIMIT = 20

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.core.clock import Clock
 from bot.core.outbound import Message
-from bot.core.working_hours import WorkingHours, next_working_time, zone_of
+from bot.core.working_hours import next_working_time, zone_of
 from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, send_late
 from flows.surveys.answers import SurveyRef, invitation
 from flows.surveys.questions import closed_reason, closes_on, pulse_enabled, pulse_round
@@ -33,9 +33,7 @@ PLAN_AHEAD = timedelta(days=1)
 
 
 def morning_of(person: Person, day: date) -> datetime:
-    hours = WorkingHours.from_strings(
-        person.time_zone, person.work_start_minute, person.work_end_minute, person.work_days
-    )
+    hours = person.working_hours()
     return next_working_time(hours, datetime.combine(day, time(), tzinfo=zone_of(hours)))
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,48 @@ OPEN_STATES = ("pending", "sending")
 
 def _dialect(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind else "sqlite"
+
+
+# Withdrawing what is still waiting to go out. Unlike the rest of this module these serve
+# flows, so each is scoped to one workspace. Rows already sending or sent are never touched.
+
+
+async def cancel_pending(
+    session: AsyncSession,
+    workspace_id: int,
+    meeting_ids: Sequence[int],
+    *,
+    kind: str | None = None,
+) -> None:
+    """Cancel the pending deliveries about these meetings, or only those of one kind.
+
+    Cancelled rather than deleted: planning the same key again revives the row (see `plan`),
+    which is what moving a meeting back to its old time relies on.
+    """
+    if not meeting_ids:
+        return
+    query = update(Delivery).where(
+        Delivery.workspace_id == workspace_id,
+        Delivery.meeting_id.in_(list(meeting_ids)),
+        Delivery.state == "pending",
+    )
+    if kind is not None:
+        query = query.where(Delivery.kind == kind)
+    await session.execute(query.values(state="cancelled"))
+
+
+async def release_pending(session: AsyncSession, workspace_id: int, keys: Sequence[str]) -> None:
+    """Remove rows still pending under these keys, so a send now under the same key goes
+    out once, now, instead of being skipped as a duplicate of the planned one."""
+    keys = list(keys)
+    for start in range(0, len(keys), 500):  # older SQLite builds bind at most 999 parameters
+        await session.execute(
+            delete(Delivery).where(
+                Delivery.workspace_id == workspace_id,
+                Delivery.idempotency_key.in_(keys[start : start + 500]),
+                Delivery.state == "pending",
+            )
+        )
 
 
 async def plan(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
