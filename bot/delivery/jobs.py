@@ -40,26 +40,30 @@ class JobRunner:
     async def run(self, row: Delivery) -> None:
         job = self.kinds.job(row.kind)
         assert job is not None, row.kind
+        started = self.clock.now()
         try:
             workspace = await self.workspace_ref(row.workspace_id)
-            again = await job.run(JobRun(self.db, self.sender, row, workspace, self.clock.now()))
+            again = await job.run(JobRun(self.db, self.sender, row, workspace, started))
         except Exception as exc:  # one failed run must not stop the next period's
             log.exception("job crashed", extra={"delivery_id": row.id, "kind": row.kind})
-            await self._finish(job, row, "failed", f"internal error: {type(exc).__name__}")
+            await self._finish(job, row, started, "failed", f"internal error: {type(exc).__name__}")
             return
         if again is None:
-            await self._finish(job, row, "done")
+            await self._finish(job, row, started, "done")
         else:
             await self._again(row, again)
 
-    async def _finish(self, job: Job, row: Delivery, state: str, reason: str = "") -> None:
+    async def _finish(
+        self, job: Job, row: Delivery, started: datetime, state: str, reason: str = ""
+    ) -> None:
         """Settle the row and plan a recurring job's next run in one transaction: after a
-        crash either this row runs again or the next one is planned, never neither."""
+        crash either this row runs again or the next one is planned, never neither. The
+        next run is the period after the one this run started in, even if it ran long."""
         now = self.clock.now()
         async with self.db.sessions() as session:
             await deliveries.settle(session, row.id, state, reason)
             if job.every is not None:
-                await deliveries.plan(session, [job.next_row(row.workspace_id, now)])
+                await deliveries.plan(session, [job.next_row(row.workspace_id, started, now)])
             await session.commit()
         log.info(
             "delivery settled",

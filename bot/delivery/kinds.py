@@ -157,10 +157,10 @@ class Job:
             channel_id="",
         )
 
-    def next_row(self, workspace_id: int, now: datetime) -> dict[str, Any]:
-        """The row of the period after the one `now` falls in, due at its start."""
+    def next_row(self, workspace_id: int, after: datetime, now: datetime) -> dict[str, Any]:
+        """The row of the period after the one `after` falls in, due at its start."""
         assert self.every is not None
-        return self.row(workspace_id, self.period_of(now) + self.every, now)
+        return self.row(workspace_id, self.period_of(after) + self.every, now)
 
 
 class DeliveryKinds:
