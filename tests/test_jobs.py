@@ -142,3 +142,24 @@ async def test_recurring_jobs_are_planted_once_a_workspace_exists(sqlite_url: st
         assert await rows_of(services, PLANNER) == [("plan_surveys:2027-01-04", "pending")]
     finally:
         await services.close()
+
+
+async def test_a_run_that_ends_after_midnight_does_not_skip_the_next_day(
+    services: Services,
+) -> None:
+    runs: list[datetime] = []
+
+    async def long_run(run: JobRun) -> None:
+        runs.append(run.now)
+        if len(runs) == 1:
+            services.clock.advance(timedelta(hours=15, minutes=30))  # ends at 00:30 Tuesday
+
+    assert services.scheduler is not None
+    services.scheduler.dispatcher.kinds.add_job(Job(PLANNER, long_run, every=timedelta(days=1)))
+    await services.clock_moved()
+    assert [when.date().isoformat() for when in runs] == ["2027-01-04", "2027-01-05"]
+    assert await rows_of(services, PLANNER) == [
+        ("plan_surveys:2027-01-04", "done"),
+        ("plan_surveys:2027-01-05", "done"),
+        ("plan_surveys:2027-01-06", "pending"),
+    ]
