@@ -44,7 +44,9 @@ from bench.outbox_common import (  # noqa: E402
     utcnow,
     wait_for_line,
 )
-from flows.announcements.compose import KIND, fan_out_rows
+from flows.announcements.audience import fan_out_rows  # noqa: E402
+from flows.announcements.message import KIND  # noqa: E402
+from flows.announcements.report import follow_up_row  # noqa: E402
 from storage.models import Announcement, Person, ProgrammeRole  # noqa: E402
 from storage.repositories import deliveries  # noqa: E402
 
@@ -83,7 +85,8 @@ async def prepare(url: str, people: int) -> set[str]:
         audience = list(
             await uow.session.scalars(select(Person).where(Person.id.in_(audience_ids)))
         )
-        await deliveries.plan(uow.session, fan_out_rows(announcement, audience, "", now))
+        rows = fan_out_rows(announcement, audience, "", now)
+        await deliveries.plan(uow.session, [*rows, follow_up_row(announcement, now)])
         await uow.commit()
         expected = {f"{KIND}:{announcement.id}:{pid}" for pid in audience_ids}
     await db.dispose()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from bot.core.clock import Clock
 from bot.core.messenger import NotSupported
 from bot.core.refs import ConversationRef, Platform, UserRef, WorkspaceRef
 from bot.core.working_hours import is_working_time, next_working_time
+from bot.delivery.jobs import JobRunner
 from bot.delivery.kinds import DeliveryKinds, Drop, RenderRequest, WhenUnsure
 from bot.delivery.sender import Sender
 from storage.models import Delivery, Person
@@ -70,8 +71,7 @@ class Dispatcher:
         self._lock = asyncio.Lock()
         self._in_flight: set[int] = set()
         self._workspaces: dict[int, WorkspaceRef] = {}
-        # Run after each pass, e.g. delivery reports for finished announcements.
-        self.after_run: list[Callable[[], Awaitable[None]]] = []
+        self.jobs = JobRunner(db, clock, sender, kinds, self._workspace)
 
     async def run_due(self) -> int:
         """Handle every row due now (recovering orphans first). Returns rows handled.
@@ -100,15 +100,13 @@ class Dispatcher:
                         _, running = await asyncio.wait(
                             running, return_when=asyncio.FIRST_COMPLETED
                         )
+                # Jobs run once this pass's sends are done, so a delivery report counts
+                # their outcomes; messages a job plans go out on the next pass.
+                handled += await self._run_jobs()
             finally:
                 renewer.cancel()
                 for task in running:
                     task.cancel()
-            for hook in self.after_run:
-                try:
-                    await hook()
-                except Exception:  # noqa: BLE001 - a report must not stop deliveries
-                    log.exception("after-run hook failed")
             self.last_run_at = self.clock.now()
             return handled
 
@@ -116,14 +114,32 @@ class Dispatcher:
         async with self.db.sessions() as session:
             return await deliveries.next_due(session)
 
+    # ---- jobs
+
+    async def _run_jobs(self) -> int:
+        """Run the jobs due now, one after another (bot/delivery/jobs.py). Returns how many."""
+        ran = 0
+        while rows := await self._claim(self.batch_size, jobs=True):
+            for row in rows:
+                self._in_flight.add(row.id)  # so its lease is renewed while it runs
+                try:
+                    await self.jobs.run(row)
+                finally:
+                    self._in_flight.discard(row.id)
+            ran += len(rows)
+        return ran
+
     # ---- claimed rows
 
-    async def _claim(self, limit: int) -> list[Delivery]:
-        if limit <= 0:
+    async def _claim(self, limit: int, *, jobs: bool = False) -> list[Delivery]:
+        names = self.kinds.job_names()
+        if limit <= 0 or (jobs and not names):
             return []
         now = self.clock.now()
         async with self.db.sessions() as session:
-            return await deliveries.claim(session, now, now + self.lease, limit)
+            if jobs:
+                return await deliveries.claim(session, now, now + self.lease, limit, only=names)
+            return await deliveries.claim(session, now, now + self.lease, limit, skip=names)
 
     async def _start(
         self, rows: Sequence[Delivery], cache: dict[str, Any]
@@ -232,7 +248,11 @@ class Dispatcher:
                 return done
             for row in stale:
                 seen.add(row.id)
-                await self._reconcile(row)
+                if self.kinds.job(row.kind) is not None:
+                    # A job sent nothing, so there is nothing to ask the platform: run it again.
+                    await self._defer(row, row.due_at, "interrupted; runs again")
+                else:
+                    await self._reconcile(row)
                 done += 1
 
     async def _reconcile(self, row: Delivery) -> None:

@@ -7,7 +7,7 @@ already carry their workspace id.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Announcement, Delivery
+from storage.models import Delivery, Workspace
 
 OPEN_STATES = ("pending", "sending")
 
@@ -126,9 +126,16 @@ def row(
 
 
 async def claim(
-    session: AsyncSession, now: datetime, lease_until: datetime, limit: int
+    session: AsyncSession,
+    now: datetime,
+    lease_until: datetime,
+    limit: int,
+    *,
+    only: Collection[str] | None = None,
+    skip: Collection[str] = (),
 ) -> list[Delivery]:
     """Move up to `limit` due rows from pending to sending, oldest first, and return them.
+    `only` and `skip` narrow the kinds (the dispatcher claims messages and jobs apart).
 
     PostgreSQL: FOR UPDATE SKIP LOCKED, so replicas never claim the same row.
     SQLite: one writer at a time, and `state = 'pending'` in the UPDATE plus RETURNING
@@ -140,6 +147,10 @@ async def claim(
         .order_by(Delivery.due_at, Delivery.id)
         .limit(limit)
     )
+    if only is not None:
+        due = due.where(Delivery.kind.in_(list(only)))
+    if skip:
+        due = due.where(Delivery.kind.not_in(list(skip)))
     if _dialect(session) == "postgresql":
         due = due.with_for_update(skip_locked=True)
     ids = list(await session.scalars(due))
@@ -246,19 +257,6 @@ async def backlog(session: AsyncSession, now: datetime) -> tuple[int, datetime |
     return int(pending or 0), oldest
 
 
-async def finished_announcements(session: AsyncSession) -> list[Announcement]:
-    """Announcements being delivered whose every delivery has an outcome."""
-    still_open = (
-        select(Delivery.id)
-        .where(Delivery.announcement_id == Announcement.id, Delivery.state.in_(OPEN_STATES))
-        .exists()
-    )
-    rows = await session.scalars(
-        select(Announcement).where(Announcement.status == "scheduled", ~still_open)
-    )
-    return list(rows)
-
-
 async def outcome_counts(session: AsyncSession, announcement_id: int) -> dict[str, int]:
     result = await session.execute(
         select(Delivery.state, func.count())
@@ -266,3 +264,35 @@ async def outcome_counts(session: AsyncSession, announcement_id: int) -> dict[st
         .group_by(Delivery.state)
     )
     return {state: int(n) for state, n in result.tuples()}
+
+
+async def first_open_due(session: AsyncSession, announcement_id: int) -> datetime | None:
+    """When the earliest of an announcement's rows still without an outcome is due."""
+    return await session.scalar(
+        select(func.min(Delivery.due_at)).where(
+            Delivery.announcement_id == announcement_id, Delivery.state.in_(OPEN_STATES)
+        )
+    )
+
+
+async def oldest_workspace(session: AsyncSession) -> int | None:
+    """Where rows that serve every workspace (recurring jobs) are kept: each row needs one."""
+    return await session.scalar(select(func.min(Workspace.id)))
+
+
+async def plant(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Plan each row unless a row of its kind is still open: the first run of a recurring
+    job, which plans its own runs from then on. Replicas starting together plant the same
+    key (one per period), so one row wins. Returns how many were planned."""
+    missing = [
+        row
+        for row in rows
+        if await session.scalar(
+            select(Delivery.id)
+            .where(Delivery.kind == row["kind"], Delivery.state.in_(OPEN_STATES))
+            .limit(1)
+        )
+        is None
+    ]
+    await plan(session, missing)
+    return len(missing)
