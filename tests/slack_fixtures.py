@@ -312,6 +312,34 @@ class SlackChat:
     def texts(self, user: str) -> list[str]:
         return ["\n".join(slack_texts(m)) for m in self.messages(user)]
 
+    def everything_sent(self, user: str) -> list[str]:
+        """Every post, update and view Slack accepted for the user, each version as sent."""
+        channels, views, sent = {user}, set(), []
+        for call in self.fake.calls():
+            if not call.ok:
+                continue
+            params = call.params
+            if call.method in ("chat.postMessage", "chat.update"):
+                if params.get("channel") == user:
+                    channels.add(call.response["channel"])
+                if call.response.get("channel") not in channels:
+                    continue
+            elif call.method == "views.open":
+                if not str(params.get("trigger_id", "")).startswith(f"trigger-{user}-"):
+                    continue
+                views.add(call.response["view"]["id"])
+            elif call.method == "views.publish":
+                if params.get("user_id") != user:
+                    continue
+                views.add(call.response["view"]["id"])
+            elif call.method == "views.update":
+                if params.get("view_id") not in views:
+                    continue
+            else:
+                continue
+            sent.append(json.dumps(params, ensure_ascii=False))
+        return sent
+
     async def command(self, user: str, text: str) -> None:
         response = await self.slack.command(text, user=user)
         assert response.status == 200

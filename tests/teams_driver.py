@@ -310,6 +310,17 @@ class TeamsChat:
             for _, activity in self.activities(user)
         ]
 
+    def everything_sent(self, user: str) -> list[str]:
+        """Every activity sent into the user's chat and every card answered to their clicks,
+        each version as sent."""
+        sent = [r for r in self.fake.received if r.conversation_id == dm_id(user)]
+        ids = {r.activity_id for r in sent}
+        return [json.dumps(r.activity, ensure_ascii=False) for r in sent] + [
+            json.dumps(card, ensure_ascii=False)
+            for _, activity_id, card in self._answered
+            if activity_id in ids
+        ]
+
     def _cards(self, user: str) -> list[tuple[str, dict[str, Any]]]:
         return [
             (activity_id, a["content"])

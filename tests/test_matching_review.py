@@ -100,12 +100,14 @@ async def test_publish_introduces_both_once(
         assert len(intros) == 1
         intro = intros[0]
         assert f"*{partner}*" in intro and f"You'll be the {role}" in intro
-        assert "Why we matched you" in intro and "shared working hours" in intro
+        assert "Why we matched you" in intro and "learn from each other" in intro
         assert "monthly" in intro and "60 minutes" in intro and "online" in intro
         assert "stays between the two of you" in intro
         assert "[Book our chemistry meeting]" in intro
+    # Priya shared nothing at sign-up, so Sam reads her name and role in the pair, no answers.
     sam_intro = [t for t in await playground.dm_texts("sam") if "Meet your match" in t][0]
-    assert "Understand how our tools feel to disabled colleagues." in sam_intro
+    assert "Understand how our tools feel to disabled colleagues." not in sam_intro
+    assert "Priya chose to keep their sign-up answers to themselves" in sam_intro
     assert "nothing left to publish" in text_of(await playground.last_dm("ada"))
 
 

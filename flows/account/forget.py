@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import delete, func, select
 
 from bot.core.events import ButtonClicked, Command
 from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
+from bot.delivery.sender import target_key
 from bot.runtime.context import FlowContext
 from flows.account.leave import PARTNER_LEFT
+from flows.common.disclosure import SHARING_KIND
 from flows.common.pair_lifecycle import end_pair, partner_of
-from storage.erasure import erase_platform_traces
+from storage.db import checkpoint_wal
+from storage.erasure import erase_deliveries_to, erase_platform_traces
 from storage.models import Delivery, Enrolment, Person, Response
+
+log = logging.getLogger(__name__)
 
 CONFIRM_ACTION = "forget_confirm"
 CANCEL_ACTION = "forget_cancel"
@@ -20,7 +27,9 @@ async def forget_me(ctx: FlowContext, command: Command) -> None:
     async with ctx.uow() as uow:
         person = await uow.people.by_user_id(ctx.user.user_id)
     if person is None:
-        await ctx.reply_text("I don't hold any data about you, so there's nothing to erase.")
+        await _reply_and_keep_no_record(
+            ctx, "I don't hold any data about you, so there's nothing to erase."
+        )
         return
     await ctx.reply(
         Message(
@@ -49,7 +58,9 @@ async def forget_confirmed(ctx: FlowContext, click: ButtonClicked) -> None:
     async with ctx.uow() as uow:
         person = await uow.people.by_user_id(ctx.user.user_id)
         if person is None:
-            await ctx.reply_text("There's nothing left to erase: your data is already gone.")
+            await _reply_and_keep_no_record(
+                ctx, "There's nothing left to erase: your data is already gone."
+            )
             return
         counts = await _count_personal_data(uow.session, uow.workspace_id, person.id)
         for enrolment, _ in await uow.enrolments.of_person(person.id):
@@ -65,7 +76,10 @@ async def forget_confirmed(ctx: FlowContext, click: ButtonClicked) -> None:
             delete(Person).where(Person.workspace_id == uow.workspace_id, Person.id == person.id)
         )
         await erase_platform_traces(uow.session, uow.workspace_id, ctx.user.user_id)
+        await erase_deliveries_to(uow.session, uow.workspace_id, target_key(ctx.user))
         await uow.commit()
+    # The erased text must not outlive the commit in SQLite's write-ahead log.
+    await _checkpoint(ctx)
     erased = [
         "your profile (name, time zone, working hours)",
         f"{counts['enrolments']} sign-up(s)",
@@ -73,21 +87,38 @@ async def forget_confirmed(ctx: FlowContext, click: ButtonClicked) -> None:
         f"{counts['answers']} poll, survey and goal answer(s)",
         f"{counts['deliveries']} record(s) of messages sent to you",
     ]
-    await ctx.reply(
-        Message(
-            summary="Your data has been erased",
-            blocks=(
-                Text("Done. I've erased:\n" + "\n".join(f"• {item}" for item in erased)),
-                Context(
-                    "Programme totals that never named you (for example, how many sessions took "
-                    "place) stay as they are. You can sign up again any time."
-                ),
+    done = Message(
+        summary="Your data has been erased",
+        blocks=(
+            Text("Done. I've erased:\n" + "\n".join(f"• {item}" for item in erased)),
+            Context(
+                "Programme totals that never named you (for example, how many sessions took "
+                "place) stay as they are. You can sign up again any time."
             ),
         ),
-        kind="forget_me_done",
     )
+    await _reply_and_keep_no_record(ctx, done, kind="forget_me_done")
     for partner_id in partners:
         await ctx.dm(partner_id, PARTNER_LEFT, kind="partner_left")
+
+
+async def _reply_and_keep_no_record(
+    ctx: FlowContext, message: Message | str, *, kind: str = "reply"
+) -> None:
+    """Answer someone Tandem holds nothing about, then drop the delivery row that names them
+    by platform id: erasing them must not leave the confirmation of it behind."""
+    if isinstance(message, str):
+        message = Message(summary=message, blocks=(Text(message),))
+    await ctx.reply(message, kind=kind)
+    async with ctx.uow() as uow:
+        await erase_deliveries_to(uow.session, uow.workspace_id, target_key(ctx.user))
+        await uow.commit()
+    await _checkpoint(ctx)
+
+
+async def _checkpoint(ctx: FlowContext) -> None:
+    if not await checkpoint_wal(ctx.db.engine):
+        log.warning("the database log could not be emptied after an erasure; it will be later")
 
 
 async def forget_cancelled(ctx: FlowContext, click: ButtonClicked) -> None:
@@ -111,7 +142,10 @@ async def _count_personal_data(session, workspace_id: int, person_id: int) -> di
             Response, Response.person_id == person_id, Response.kind == "reflection"
         ),
         "answers": await count(
-            Response, Response.person_id == person_id, Response.kind != "reflection"
+            Response,
+            Response.person_id == person_id,
+            # What they chose to share is part of their sign-up, counted there.
+            Response.kind.notin_(("reflection", SHARING_KIND)),
         ),
         "deliveries": await count(Delivery, Delivery.person_id == person_id),
     }

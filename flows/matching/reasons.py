@@ -31,10 +31,6 @@ def _name(candidate: Candidate, fallback: str) -> str:
     return candidate.display_name or fallback
 
 
-def _possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
-
-
 def _listing(tags: Iterable[str]) -> str:
     return ", ".join(sorted(tags))
 
@@ -69,6 +65,8 @@ def explain_pair(
 
     offered = mentee.goals & mentor.offers
     goals = goals_component(len(offered), len(mentee.goals))
+    # Admins read these to review pairs: they state what each person listed, never what
+    # someone lacks (participants never see them; see flows/common/disclosure.py).
     if not mentee.goals:
         reasons.append(f"{mentee_name} has not listed any goals")
     elif offered:
@@ -77,7 +75,10 @@ def explain_pair(
             f"{mentee_name} wants: {_listing(offered)}"
         )
     else:
-        reasons.append(f"{mentor_name} offers none of the things {mentee_name} wants")
+        reasons.append(
+            f"no overlap between what {mentor_name} listed to offer and "
+            f"{mentee_name}'s learning goals"
+        )
 
     seniority = seniority_component(mentor.seniority, mentee.seniority, kind)
     gap = mentor.seniority - mentee.seniority
@@ -86,13 +87,12 @@ def explain_pair(
         reasons.append(f"{mentor_name} and {mentee_name} are at the same seniority level")
     elif seniority > 0:
         reasons.append(
-            f"{mentor_name} is {_levels(abs(gap))} {wanted} than {mentee_name}, "
-            f"as {kind} mentoring intends"
+            f"seniority {_levels(abs(gap))} apart, the mentor {wanted}, as {kind} mentoring intends"
         )
     else:
         opposite = "more senior" if kind == "reverse" else "more junior"
         reasons.append(
-            f"{mentor_name} is {_levels(abs(gap))} {opposite} than {mentee_name}, "
+            f"seniority {_levels(abs(gap))} apart, the mentor {opposite}, "
             f"which works against {kind} mentoring"
         )
 
@@ -109,8 +109,7 @@ def explain_pair(
     new_lived = mentor.lived_experience - mentee.lived_experience
     if new_lived:
         reasons.append(
-            f"{mentor_name} brings lived experience {_possessive(mentee_name)} background "
-            f"lacks: {_listing(new_lived)}"
+            f"{mentor_name} listed lived experience {mentee_name} did not: {_listing(new_lived)}"
         )
     elif mentor.lived_experience:
         reasons.append(f"shares the same lived experience: {_listing(mentor.lived_experience)}")

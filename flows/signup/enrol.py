@@ -8,7 +8,7 @@ import json
 from bot.core.events import ButtonClicked, Command, FormSubmitted
 from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Section, Text
 from bot.runtime.context import FlowContext
-from flows.common import catalogue
+from flows.common import catalogue, disclosure
 from flows.common.actions import LEAVE_ACTION, PAUSE_ACTION, SIGNUP_ACTION
 from flows.common.form_values import many, one
 from flows.common.people import person_for
@@ -24,10 +24,12 @@ async def start(ctx: FlowContext, command: Command) -> None:
         wanted = command.args.strip().lower()
         chosen = next((p for p in programmes if p.slug == wanted), None)
         existing = None
+        shared: frozenset[str] = frozenset()
         for programme in [chosen] if chosen else programmes:
             existing = await uow.enrolments.find(programme.id, person.id)
             if existing:
                 chosen = programme
+                shared = await disclosure.sharing_of(uow, person.id, programme.id)
                 break
         await uow.commit()
     if not programmes:
@@ -36,7 +38,7 @@ async def start(ctx: FlowContext, command: Command) -> None:
             "Your programme team will announce the next one here."
         )
         return
-    await ctx.open_form(signup_form(programmes, existing, person, chosen))
+    await ctx.open_form(signup_form(programmes, existing, person, chosen, shared))
 
 
 async def edit(ctx: FlowContext, click: ButtonClicked) -> None:
@@ -76,9 +78,11 @@ async def submit(ctx: FlowContext, form: FormSubmitted) -> dict[str, str] | None
         enrolment.consent_at = now
         enrolment.status = "active"
         enrolment.updated_at = now
+        shared = many(values, disclosure.FIELD)
+        await disclosure.save_sharing(uow, person.id, programme.id, shared, now)
         await uow.session.flush()
         enrolment_id = enrolment.id
-        summary = confirmation(programme, enrolment, created)
+        summary = confirmation(programme, enrolment, created, frozenset(shared))
         await uow.commit()
     digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
     await ctx.reply(summary, kind="signup_confirmation", key=f"signup:{enrolment_id}:{digest}")
@@ -90,16 +94,19 @@ def _user_handle(text: str) -> str:
     return text.strip().removeprefix("<").removesuffix(">").lstrip("@").split("|")[0]
 
 
-def confirmation(programme: Programme, e: Enrolment, created: bool) -> Message:
+def confirmation(
+    programme: Programme, e: Enrolment, created: bool, shared: frozenset[str]
+) -> Message:
     role = {"mentor": "a mentor", "mentee": "a mentee", "either": "a mentor or mentee"}[e.role]
     headline = (
         f"You're signed up for *{programme.name}* as {role}. Thank you!"
         if created
         else f"Your answers for *{programme.name}* are updated."
     )
-    shared = (
+    lived = (
         ", ".join(catalogue.labels(e.lived_experience, catalogue.AREAS)) or "nothing (that's fine)"
     )
+    with_match = ", ".join(c.label for c in disclosure.CHOICES if c.value in shared)
     return Message(
         summary=headline.replace("*", ""),
         blocks=(
@@ -110,8 +117,9 @@ def confirmation(programme: Programme, e: Enrolment, created: bool) -> Message:
                     ("Role", f"{e.job_title} ({e.department})"),
                     ("Meeting", "in person" if e.medium == "in_person" else e.medium),
                     ("Can offer", ", ".join(catalogue.labels(e.offers, catalogue.AREAS))),
-                    ("Lived experience shared", shared),
+                    ("Lived experience", lived),
                     ("Goals", e.goals),
+                    ("Shared with your match", with_match or "your name and role in the pair only"),
                 ),
             ),
             Text(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.outbound import Choice, FieldKind, Form, FormField
-from flows.common import catalogue
+from flows.common import catalogue, disclosure
 from flows.common.form_values import FormValues, many, one, too_long
 from storage.models import Enrolment, Person, Programme
 
@@ -31,6 +31,7 @@ def signup_form(
     existing: Enrolment | None,
     person: Person,
     chosen: Programme | None,
+    shared: frozenset[str] = frozenset(),
 ) -> Form:
     time_zone = person.time_zone
     kind = (chosen or programmes[0]).kind
@@ -45,8 +46,9 @@ def signup_form(
         title="Join a mentoring programme" if e is None else "Edit your sign-up",
         submit_label="Sign me up" if e is None else "Save changes",
         intro=(
-            "Tell us a little about yourself so we can find you a good match. "
-            "Only your match sees what you choose to share; admins see totals, never your answers."
+            "Tell us a little about yourself so we can find you a good match. Your match sees "
+            "your name and only the answers you choose to share at the end of this form. "
+            "Programme admins use your answers to review the proposed matches."
         ),
         fields=(
             FormField(
@@ -156,7 +158,18 @@ def signup_form(
                 required=False,
                 options=catalogue.AREAS,
                 initial=tuple(e.lived_experience) if e else None,
-                hint="Optional. Shared only with your match, to help you learn from each other.",
+                hint="Optional. Helps us find a match you can learn from.",
+            ),
+            FormField(
+                disclosure.FIELD,
+                "What may we share with your match when we introduce you?",
+                FieldKind.MULTI_SELECT,
+                required=False,
+                options=disclosure.CHOICES,
+                initial=tuple(c.value for c in disclosure.CHOICES if c.value in shared) or None,
+                hint="Optional. Nothing is shared unless you choose it here; your match always "
+                "sees your name and whether you are their mentor or mentee. Seniority and "
+                "line manager are never shared.",
             ),
             FormField(
                 "consent",
@@ -204,6 +217,8 @@ def validate(values: FormValues) -> dict[str, str]:
     for name in ("offers", "goal_areas", "lived_experience"):
         if any(v not in known_areas for v in many(values, name)):
             errors[name] = "Please choose from the list."
+    if any(v not in disclosure.KEYS for v in many(values, disclosure.FIELD)):
+        errors[disclosure.FIELD] = "Please choose from the list."
     if one(values, "medium") == "in_person" and not one(values, "location"):
         errors["location"] = "Tell us where you are so we can find someone nearby."
     if one(values, "consent") not in {"yes", "true", "on"}:
