@@ -57,13 +57,14 @@ class FakeSlack:
         self.process.wait(10)
 
     def posts(self) -> list[dict[str, Any]]:
-        """Successful chat.postMessage calls, in the order the fake answered them."""
+        """chat.postMessage calls that posted a message (whatever the client was answered,
+        when faults are injected), in the order the fake answered them."""
         calls = []
         if not self.record.exists():
             return calls
         for line in self.record.read_text(encoding="utf-8").splitlines():
             call = json.loads(line)
-            if call["method"] == "chat.postMessage" and call["ok"]:
+            if call["method"] == "chat.postMessage" and call["delivered"]:
                 calls.append(call)
         return calls
 

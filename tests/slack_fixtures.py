@@ -39,13 +39,19 @@ def payload(name: str) -> dict[str, Any]:
 
 
 class SteppedClock:
-    """The fake's monotonic seconds: they move only when the Sender's sleep says so."""
+    """Monotonic seconds for the fake and the Pacer: they move only when something sleeps on
+    them (the Sender's back-off, the Pacer's waits), which takes no real time at all."""
 
     def __init__(self) -> None:
         self.now = 1000.0
+        self.slept: list[float] = []
 
     def __call__(self) -> float:
         return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += max(0.0, seconds)
 
 
 def sign(body: str, secret: str = SECRET, at: float | None = None) -> dict[str, str]:
@@ -129,7 +135,7 @@ class SlackDriver:
 
     async def sleep(self, seconds: float) -> None:
         """The Sender's back-off: moves the fake's clock instead of waiting."""
-        self._clock.now += seconds  # type: ignore[attr-defined]
+        await self._clock.sleep(seconds)  # type: ignore[attr-defined]
 
 
 def view_state(values: dict[str, Any]) -> dict[str, Any]:
@@ -206,11 +212,13 @@ async def fake(slack_clock: SteppedClock) -> AsyncIterator[FakeSlackApi]:
 
 @pytest.fixture
 async def slack_services(
-    sqlite_url: str, clock: OffsetClock, fake: FakeSlackApi
+    sqlite_url: str, clock: OffsetClock, fake: FakeSlackApi, slack_clock: SteppedClock
 ) -> AsyncIterator[Services]:
     services = await build(slack_config(sqlite_url, fake.url), clock)
     # Pacing is tested in its own module; here it would only make tests wait.
     services.pacer.limits = {}
+    # A 429's pause runs on the fake's clock, so Retry-After takes no real time.
+    services.pacer.monotonic, services.pacer.sleep = slack_clock, slack_clock.sleep
     yield services
     await services.close()
 
