@@ -283,19 +283,16 @@ class SlackChat:
         self._open_forms: dict[str, dict[str, Any]] = {}
 
     def messages(self, user: str) -> list[dict[str, Any]]:
-        """The user's DM as it reads now: posts in order, each as last updated."""
-        current: dict[tuple[str, str], dict[str, Any]] = {}
-        channels = {user}
-        for call in self.fake.calls():
-            if not call.ok:
-                continue
-            if call.method == "chat.postMessage" and call.params.get("channel") == user:
-                channels.add(call.response["channel"])
-            if call.method in ("chat.postMessage", "chat.update"):
-                channel = call.response["channel"]
-                if channel in channels:
-                    key = (channel, call.response["ts"])
-                    current[key] = {**call.params, "channel": channel, "ts": key[1]}
+        """The user's DM (or a channel) as it reads now: what Slack holds, in order, each
+        message as last updated."""
+        current = {
+            (p.channel, p.ts): {**p.params, "channel": p.channel, "ts": p.ts}
+            for p in self.fake.posts(user)
+        }
+        for call in self.fake.calls("chat.update"):
+            key = (call.response.get("channel"), call.response.get("ts"))
+            if call.ok and key in current:
+                current[key] = {**call.params, "channel": key[0], "ts": key[1]}  # type: ignore[index]
         return list(current.values())
 
     def texts(self, user: str) -> list[str]:
