@@ -42,13 +42,19 @@ def payload(name: str) -> dict[str, Any]:
 
 
 class SteppedClock:
-    """The fake's monotonic seconds: they move only when the Sender's sleep says so."""
+    """Monotonic seconds for the fake and the Pacer: they move only when something sleeps on
+    them (the Sender's back-off, the Pacer's waits), which takes no real time at all."""
 
     def __init__(self) -> None:
         self.now = 1000.0
+        self.slept: list[float] = []
 
     def __call__(self) -> float:
         return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += max(0.0, seconds)
 
 
 def sign(body: str, secret: str = SECRET, at: float | None = None) -> dict[str, str]:
@@ -148,7 +154,7 @@ class SlackDriver:
 
     async def sleep(self, seconds: float) -> None:
         """The Sender's back-off: moves the fake's clock instead of waiting."""
-        self._clock.now += seconds  # type: ignore[attr-defined]
+        await self._clock.sleep(seconds)  # type: ignore[attr-defined]
 
 
 def view_state(values: dict[str, Any]) -> dict[str, Any]:
@@ -225,11 +231,13 @@ async def fake(slack_clock: SteppedClock) -> AsyncIterator[FakeSlackApi]:
 
 @pytest.fixture
 async def slack_services(
-    sqlite_url: str, clock: OffsetClock, fake: FakeSlackApi
+    sqlite_url: str, clock: OffsetClock, fake: FakeSlackApi, slack_clock: SteppedClock
 ) -> AsyncIterator[Services]:
     services = await build(slack_config(sqlite_url, fake.url), clock)
     # Pacing is tested in its own module; here it would only make tests wait.
     services.pacer.limits = {}
+    # A 429's pause runs on the fake's clock, so Retry-After takes no real time.
+    services.pacer.monotonic, services.pacer.sleep = slack_clock, slack_clock.sleep
     yield services
     await services.close()
 
@@ -294,19 +302,16 @@ class SlackChat:
         self._open_forms: dict[str, dict[str, Any]] = {}
 
     def messages(self, user: str) -> list[dict[str, Any]]:
-        """The user's DM as it reads now: posts in order, each as last updated."""
-        current: dict[tuple[str, str], dict[str, Any]] = {}
-        channels = {user}
-        for call in self.fake.calls():
-            if not call.ok:
-                continue
-            if call.method == "chat.postMessage" and call.params.get("channel") == user:
-                channels.add(call.response["channel"])
-            if call.method in ("chat.postMessage", "chat.update"):
-                channel = call.response["channel"]
-                if channel in channels:
-                    key = (channel, call.response["ts"])
-                    current[key] = {**call.params, "channel": channel, "ts": key[1]}
+        """The user's DM (or a channel) as it reads now: what Slack holds, in order, each
+        message as last updated."""
+        current = {
+            (p.channel, p.ts): {**p.params, "channel": p.channel, "ts": p.ts}
+            for p in self.fake.posts(user)
+        }
+        for call in self.fake.calls("chat.update"):
+            key = (call.response.get("channel"), call.response.get("ts"))
+            if call.ok and key in current:
+                current[key] = {**call.params, "channel": key[0], "ts": key[1]}  # type: ignore[index]
         return list(current.values())
 
     def texts(self, user: str) -> list[str]:

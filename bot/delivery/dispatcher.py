@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.core.clock import Clock
-from bot.core.messenger import NotSupported
 from bot.core.refs import ConversationRef, Platform, UserRef, WorkspaceRef
 from bot.core.working_hours import is_working_time, next_working_time
 from bot.delivery.jobs import JobRunner
@@ -226,7 +225,12 @@ class Dispatcher:
             return
         target = target_of(workspace, row.channel_id)
         await self.sender.attempt(
-            row.workspace_id, row.id, target, rendered, key=row.idempotency_key
+            row.workspace_id,
+            row.id,
+            target,
+            rendered,
+            key=row.idempotency_key,
+            when_unsure=kind.when_unsure,
         )
 
     # ---- recovery after a crash
@@ -271,18 +275,8 @@ class Dispatcher:
     async def _already_delivered(self, row: Delivery) -> bool | None:
         """The platform's answer, or None when it cannot tell (now or ever)."""
         workspace = await self._workspace(row.workspace_id)
-        messenger = self.sender.messengers.get(workspace.platform)
-        if messenger is None:
-            return None
-        try:
-            return await messenger.already_delivered(
-                target_of(workspace, row.channel_id), row.idempotency_key
-            )
-        except NotSupported:
-            return None
-        except Exception:  # noqa: BLE001 - unknown is a valid answer here
-            log.warning("already_delivered check failed", extra={"delivery_id": row.id})
-            return None
+        target = target_of(workspace, row.channel_id)
+        return await self.sender.already_delivered(target, row.idempotency_key)
 
     # ---- outcomes
 

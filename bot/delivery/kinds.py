@@ -56,7 +56,8 @@ Misfire = Callable[["Delivery", datetime], str | None]
 
 
 class WhenUnsure(StrEnum):
-    """After a crash mid-send, if the platform cannot say whether the message arrived."""
+    """When a send's outcome is unknown (a crash mid-send, a timeout, a 5xx) and the platform
+    cannot say whether the message arrived."""
 
     DROP = "drop"  # at most once: a missed nudge beats a duplicate
     RESEND = "resend"  # at least once
