@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 import yaml
-from flows.scheduled_messages import schedule_message
 from sqlalchemy import select
 
 from bot.core.outbound import Message, Text
@@ -22,7 +21,7 @@ from storage.models import Delivery
 from tests.conftest import START
 from tests.fakes.faults import Fault, FaultPlan
 from tests.fakes.slack_api import FakeSlackApi
-from tests.outbox_helpers import enrol_in
+from tests.outbox_helpers import NOTE, enrol_in, plan_note, with_test_kinds
 from tests.slack_fixtures import ALICE, TEAM, SlackDriver, SteppedClock, payload
 
 MANIFEST = Path(__file__).resolve().parents[1] / "app_manifest.yml"
@@ -160,11 +159,12 @@ async def test_a_message_slack_refused_with_a_500_is_sent_again_once(
 async def test_when_slack_cannot_say_an_at_most_once_message_is_not_sent_again(
     slack: SlackDriver, fake: FakeSlackApi, slack_services: Services
 ) -> None:
+    with_test_kinds(slack_services)
     workspace_id = await slack_services.db.workspace_id(WORKSPACE)
     async with slack_services.db.unit_of_work(workspace_id) as uow:
         person = await uow.people.ensure(ALICE, START)
         message = Message("Prep notes", (Text("Prep notes"),))
-        await schedule_message(
+        await plan_note(
             uow, key="notes", message=message, due_at=START, now=START, user_id=ALICE,
             person_id=person.id,
         )  # fmt: skip
@@ -177,7 +177,7 @@ async def test_when_slack_cannot_say_an_at_most_once_message_is_not_sent_again(
     await slack_services.scheduler.dispatcher.run_due()
 
     assert len(fake.messages_to(ALICE)) == 1
-    [row] = await rows(slack_services, "message")
+    [row] = await rows(slack_services, NOTE)
     assert (row.state, row.last_error) == ("dropped", "unsure whether delivered; at most once")
 
 

@@ -6,7 +6,6 @@ least once), a scheduled message is not (at most once). A 429 never loses a mess
 from __future__ import annotations
 
 import pytest
-from flows.scheduled_messages import schedule_message
 from sqlalchemy import select
 
 from bot.core.outbound import Message, Text
@@ -15,7 +14,7 @@ from storage.models import Delivery, Programme
 from tests.conftest import START
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.faults import Fault
-from tests.outbox_helpers import enrol_in
+from tests.outbox_helpers import NOTE, enrol_in, plan_note, with_test_kinds
 from tests.slack_fixtures import SteppedClock
 from tests.teams_driver import WORKSPACE, TeamsDriver, card_texts, dm_id, submit_data
 
@@ -75,12 +74,13 @@ async def test_an_announcement_is_sent_again_when_teams_cannot_say_it_arrived(
 async def test_a_scheduled_message_is_not_sent_again_when_teams_cannot_say(
     teams: Services, driver: TeamsDriver, connector: FakeBotConnector, time: SteppedClock
 ) -> None:
+    with_test_kinds(teams)
     await driver.say(SAM, "hello")
     workspace_id = await teams.db.workspace_id(WORKSPACE)
     async with teams.db.unit_of_work(workspace_id) as uow:
         person = await uow.people.ensure(SAM, START)
         message = Message("Prep notes", (Text("Prep notes for Thursday"),))
-        await schedule_message(
+        await plan_note(
             uow, key="notes", message=message, due_at=START, now=START, user_id=SAM,
             person_id=person.id,
         )  # fmt: skip
@@ -93,7 +93,7 @@ async def test_a_scheduled_message_is_not_sent_again_when_teams_cannot_say(
 
     # At most once: the copy Teams answered 500 for is the only one.
     assert copies(connector, SAM, "Prep notes for Thursday") == 1
-    [row] = await rows(teams, "message")
+    [row] = await rows(teams, NOTE)
     assert (row.state, row.last_error) == ("dropped", "unsure whether delivered; at most once")
 
 

@@ -22,8 +22,9 @@ from bot.core.clock import Clock
 from bot.core.refs import ConversationRef, Platform, UserRef, WorkspaceRef
 from bot.core.working_hours import is_working_time, next_working_time
 from bot.delivery.jobs import JobRunner
-from bot.delivery.kinds import DeliveryKinds, Drop, RenderRequest, WhenUnsure
+from bot.delivery.kinds import DeliveryKinds, Drop, RenderRequest
 from bot.delivery.sender import Sender
+from bot.delivery.when_unsure import WhenUnsure
 from storage.models import Delivery, Person
 from storage.repositories import deliveries
 from storage.uow import Database

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from bot.core.outbound import Message
 from bot.core.refs import WorkspaceRef
+from bot.delivery.when_unsure import WhenUnsure
 from storage.repositories import deliveries
 
 if TYPE_CHECKING:
@@ -53,14 +53,6 @@ class RenderRequest:
 Renderer = Callable[[RenderRequest], Awaitable[Message | Drop]]
 # Given the row and now, a reason to drop it, or None to go ahead.
 Misfire = Callable[["Delivery", datetime], str | None]
-
-
-class WhenUnsure(StrEnum):
-    """When a send's outcome is unknown (a crash mid-send, a timeout, a 5xx) and the platform
-    cannot say whether the message arrived."""
-
-    DROP = "drop"  # at most once: a missed nudge beats a duplicate
-    RESEND = "resend"  # at least once
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,8 +34,8 @@ from bot.core.messenger import (
 )
 from bot.core.outbound import Message
 from bot.core.refs import ConversationRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.delivery.kinds import WhenUnsure
 from bot.delivery.pacing import Pacer
+from bot.delivery.when_unsure import WhenUnsure
 from storage.models import Delivery, Person
 from storage.uow import Database
 from storage.upsert import insert_ignore

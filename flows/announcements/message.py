@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.core.outbound import Context, Message, Text
-from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, WhenUnsure, send_late
+from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, send_late
+from bot.delivery.when_unsure import WhenUnsure
 from flows.common.people import name_of
 from storage.models import Announcement
 
