@@ -207,6 +207,19 @@ async def test_roles_are_recorded_once(db: Database) -> None:
         assert await uow.programmes.people_with_role(programme_id, "admin") == [person.id]
 
 
+async def test_a_person_with_two_roles_finds_their_programme_once(db: Database) -> None:
+    """PostgreSQL cannot compare a programme's JSON settings, so no DISTINCT over its rows."""
+    workspace_id, programme_id = await _programme(db, SLACK_A)
+    async with db.unit_of_work(workspace_id) as uow:
+        person = await uow.people.ensure("U1", START)
+        await uow.programmes.add_role(programme_id, person.id, "admin")
+        await uow.programmes.add_role(programme_id, person.id, "champion")
+        await uow.commit()
+    async with db.unit_of_work(workspace_id) as uow:
+        found = await uow.programmes.programmes_where(person.id, {"admin", "champion"})
+    assert [p.id for p in found] == [programme_id]
+
+
 async def test_database_errors_never_carry_what_people_wrote(db: Database) -> None:
     workspace_id, programme_id = await _programme(db, SLACK_A)
     secret = "my private reflection text"
