@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from adapters.playground.messenger import PLAYGROUND
+from bot.core.events import FormSubmitted
+from bot.core.refs import UserRef
 from bot.runtime.host import Services
-from flows.matching.preview import PUBLISH_ACTION
+from bot.runtime.policy import REFUSED
+from flows.matching.preview import (
+    LOCK_ACTION,
+    PUBLISH_ACTION,
+    REMOVE_ACTION,
+    RERUN_ACTION,
+    SWAP_ACTION,
+    UNLOCK_ACTION,
+)
+from flows.matching.review import SWAP_FORM
 from tests.matching_helpers import MENTEE, MENTOR, buttons, pairs, publish_pair, sign_up_pair
 from tests.playground_driver import PlaygroundDriver, text_of
 
@@ -11,10 +23,60 @@ from tests.playground_driver import PlaygroundDriver, text_of
 async def test_only_programme_admins_can_match(playground: PlaygroundDriver) -> None:
     await sign_up_pair(playground)
     await playground.say("sam", "/mentoring match")
-    assert "Only programme admins can run matching" in text_of(await playground.last_dm("sam"))
+    assert text_of(await playground.last_dm("sam")).startswith(REFUSED)
+    await playground.say("sam", "/mentoring match pilot")
+    assert text_of(await playground.last_dm("sam")).startswith(REFUSED)
     await playground.click("sam", PUBLISH_ACTION, "1")
-    assert "Only programme admins" in text_of(await playground.last_dm("sam"))
+    assert text_of(await playground.last_dm("sam")).startswith(REFUSED)
     assert "Meet your match" not in "\n".join(await playground.dm_texts("priya"))
+
+
+async def test_a_participant_cannot_touch_the_admins_proposal(
+    playground: PlaygroundDriver, services: Services
+) -> None:
+    """Sam takes part, so his pair's id is easy to guess: he tries every preview button."""
+    for name in ("Ola", "Noor"):
+        await playground.add_person(name)
+    await sign_up_pair(playground)
+    await playground.sign_up("ola", **{**MENTOR, "department": "Sales"})
+    await playground.sign_up("noor", **{**MENTEE, "time_zone": "Europe/London"})
+    await playground.say("ada", "/mentoring match")
+    await playground.click_button("ada", "Lock")
+    first, second = await pairs(services)
+    proposal = [
+        (p.id, p.mentor_enrolment_id, p.mentee_enrolment_id, p.locked) for p in (first, second)
+    ]
+    seen = {user: len(await playground.dms(user)) for user in ("ada", "priya", "ola", "noor")}
+
+    for action, pair in (
+        (LOCK_ACTION, first),
+        (LOCK_ACTION, second),
+        (UNLOCK_ACTION, first),
+        (UNLOCK_ACTION, second),
+        (REMOVE_ACTION, first),
+        (REMOVE_ACTION, second),
+    ):
+        await playground.click("sam", action, str(pair.id))
+    for action in (SWAP_ACTION, RERUN_ACTION, PUBLISH_ACTION):
+        await playground.click("sam", action, str(first.programme_id))
+    assert await playground.form("sam") is None
+    await services.tandem.handle(
+        FormSubmitted(
+            user=UserRef(PLAYGROUND, "sam"),
+            form_id=SWAP_FORM,
+            values={"first": str(first.id), "second": str(second.id)},
+            context=str(first.programme_id),
+        )
+    )
+
+    after = await pairs(services)
+    assert [(p.id, p.mentor_enrolment_id, p.mentee_enrolment_id, p.locked) for p in after] == (
+        proposal
+    )
+    assert all(p.status == "proposed" for p in after)
+    refusals = [t for t in await playground.dm_texts("sam") if t.startswith(REFUSED)]
+    assert len(refusals) == 10
+    assert {user: len(await playground.dms(user)) for user in seen} == seen
 
 
 async def test_preview_shows_pairs_with_scores_reasons_and_unmatched(

@@ -109,13 +109,14 @@ KINDS = (DeliveryKind(KIND, render, send_late, quiet_hours=True),)
 
 
 async def _partner(uow: UnitOfWork, pair: Pair, person: Person | None) -> Person | None:
-    if person is None:
+    """The other one of the pair's two members; None unless `person` is one of them."""
+    mentor = await uow.enrolments.get(pair.mentor_enrolment_id)
+    mentee = await uow.enrolments.get(pair.mentee_enrolment_id)
+    if person is None or mentor is None or mentee is None:
         return None
-    for enrolment_id in (pair.mentor_enrolment_id, pair.mentee_enrolment_id):
-        enrolment = await uow.enrolments.get(enrolment_id)
-        if enrolment and enrolment.person_id != person.id:
-            return await uow.people.get(enrolment.person_id)
-    return None
+    members = {mentor.person_id: mentee.person_id, mentee.person_id: mentor.person_id}
+    other = members.get(person.id)
+    return await uow.people.get(other) if other is not None else None
 
 
 async def answer_yes(ctx: FlowContext, click: ButtonClicked) -> None:
