@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +24,17 @@ START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 pytest_plugins = ["tests.slack_fixtures", "tests.teams_driver"]
 
 POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL", "")
+
+
+@pytest.fixture(autouse=True)
+def keep_logging_as_pytest_set_it() -> Iterator[None]:
+    """`tandem` commands run in tests configure logging for a process: their handler writes to
+    the stream pytest captured for that test, closed afterwards. Put pytest's back."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def postgres_schema_url(base_url: str) -> tuple[str, str]:

@@ -76,8 +76,12 @@ async def test_a_pair_goes_through_the_whole_programme(
             assert "Send Priya audit" not in priya_prep
 
         # The 30-minute nudge, then the reflection prompt with "Book the next session".
+        # A prompt still due from the chemistry meeting may go out in the same pass, in
+        # either order: look at everything this step delivered.
+        seen = len(await playground.dm_texts("priya"))
         await advance_to(playground, services, meeting.starts_at - timedelta(minutes=30))
-        assert "Block this half hour" in (await playground.dm_texts("priya"))[-1]
+        delivered = (await playground.dm_texts("priya"))[seen:]
+        assert sum("Block this half hour" in text for text in delivered) == 1
         await advance_to(playground, services, after(meeting, 30))
         prompt = (await playground.dm_texts("sam"))[-1]
         assert "[Write my reflection]" in prompt
