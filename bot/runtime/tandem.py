@@ -55,7 +55,8 @@ class Tandem:
         except Exception:
             log.exception("form check failed", extra={"form": event.form_id})
             errors = {} if screened.errors else {FORM_ERROR: SORRY}
-        return Checked(submitted, {**errors, **screened.errors})
+        # Where a flow has its own words for a problem on the same field, they are shown.
+        return Checked(submitted, {**screened.errors, **errors})
 
     async def context_for(self, event: InboundEvent) -> FlowContext:
         workspace = event.user.workspace
