@@ -30,7 +30,8 @@ ALL_DAYS = ["0", "1", "2", "3", "4", "5", "6"]
 class FakeSlack:
     """`python -m tests.fakes.slack_api` in its own process, recording every request."""
 
-    def __init__(self, record: Path, post_per_minute: int) -> None:
+    def __init__(self, record: Path, post_per_minute: int, faults: Path | None = None) -> None:
+        """`faults`: a FaultPlan as JSON (tests/fakes/faults.py) the fake acts out."""
         self.record = record
         self.process = subprocess.Popen(
             [
@@ -44,6 +45,7 @@ class FakeSlack:
                 str(record),
                 "--post-per-minute",
                 str(post_per_minute),
+                *(["--faults", str(faults)] if faults else []),
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -57,15 +59,22 @@ class FakeSlack:
         self.process.wait(10)
 
     def posts(self) -> list[dict[str, Any]]:
-        """Successful chat.postMessage calls, in the order the fake answered them."""
+        """chat.postMessage calls that posted a message (whatever the client was answered,
+        when faults are injected), in the order the fake answered them."""
         calls = []
         if not self.record.exists():
             return calls
         for line in self.record.read_text(encoding="utf-8").splitlines():
             call = json.loads(line)
-            if call["method"] == "chat.postMessage" and call["ok"]:
+            if call["method"] == "chat.postMessage" and call["delivered"]:
                 calls.append(call)
         return calls
+
+    def faults_injected(self) -> int:
+        if not self.record.exists():
+            return 0
+        lines = self.record.read_text(encoding="utf-8").splitlines()
+        return sum(1 for line in lines if json.loads(line).get("fault"))
 
     def rate_limited(self) -> int:
         if not self.record.exists():

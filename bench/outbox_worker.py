@@ -26,11 +26,14 @@ from storage.models import Announcement, Delivery  # noqa: E402
 
 
 async def all_done(services) -> bool:  # type: ignore[no-untyped-def]
+    # Recurring jobs (the daily survey planner, pair closer) always have their next run open.
+    kinds = services.scheduler.dispatcher.kinds
+    recurring = [job.name for job in kinds.jobs() if job.every is not None]
     async with services.db.sessions() as session:
         open_rows = await session.scalar(
             select(func.count())
             .select_from(Delivery)
-            .where(Delivery.state.in_(("pending", "sending")))
+            .where(Delivery.state.in_(("pending", "sending")), Delivery.kind.not_in(recurring))
         )
         unreported = await session.scalar(
             select(func.count()).select_from(Announcement).where(Announcement.status == "scheduled")

@@ -53,6 +53,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten with zeros, so forget-me leaves no readable copy in free
+    # space inside the database file (see `checkpoint_wal` for the write-ahead log).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -67,6 +70,18 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(
         async_url(url), pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
     )
+
+
+async def checkpoint_wal(engine: AsyncEngine) -> bool:
+    """Copy SQLite's write-ahead log into the database file and empty it, so page images that
+    held erased rows are kept in neither. True when the log was emptied; always True for
+    PostgreSQL, which has no such log here (the README's Privacy section says what it keeps).
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    async with engine.connect() as conn:
+        busy, _, _ = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+    return not busy
 
 
 def alembic_config(url: str) -> Config:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.runtime.host import Services
+from flows.common import disclosure
 from storage.models import Enrolment, Meeting, Pair
 from storage.uow import Database
 from tests.playground_driver import PlaygroundDriver
@@ -66,9 +67,13 @@ async def enrol(
     *,
     role: str,
     zone: str = "Europe/London",
+    share: tuple[str, ...] = (),
     **fields: Any,
 ) -> int:
-    """An active enrolment straight in the database, for tests that start after sign-up."""
+    """An active enrolment straight in the database, for tests that start after sign-up.
+
+    `share` is what the person ticked under "What may we share with your match".
+    """
     now = db.clock.now()
     async with db.unit_of_work(workspace_id) as uow:
         person = await uow.people.ensure(user_id, now, display_name=user_id.title(), time_zone=zone)
@@ -85,6 +90,7 @@ async def enrol(
             **fields,
         )
         uow.enrolments.add(enrolment)
+        await disclosure.save_sharing(uow, person.id, programme_id, list(share), now)
         await uow.session.flush()
         await uow.commit()
         return enrolment.id

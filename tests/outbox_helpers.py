@@ -1,4 +1,5 @@
-"""Shared steps for the scheduler, nudge and announcement tests: people, pairs, meetings."""
+"""Shared steps for the scheduler, nudge and announcement tests: people, pairs, meetings,
+and two test-only delivery kinds for the scheduler's own tests."""
 
 from __future__ import annotations
 
@@ -7,9 +8,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from adapters.playground.messenger import PLAYGROUND
+from bot.core.outbound import Message, Poll, Text, from_json, to_json
+from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, send_late
 from bot.runtime.host import Services
 from flows.meetings.schedule import schedule_meeting
 from storage.models import Delivery, Enrolment, Meeting, Pair, Person
+from storage.repositories import deliveries as outbox
+from storage.uow import UnitOfWork
+
+# A message stored as it is ("send this at that time"), and a poll whose wording says so
+# when it goes out late: kinds the engine treats like any other, known only to the tests.
+NOTE = "note"
+LATE_POLL = "late_poll"
+POLL_LATE_AFTER = timedelta(minutes=15)
+LATE_PREFIX = "Sorry this is late: "
 
 
 async def workspace_id(services: Services) -> int:
@@ -117,3 +129,84 @@ async def enrol_in(
         await uow.session.flush()
         await uow.commit()
         return enrolment.id
+
+
+async def render_note(req: RenderRequest) -> Message | Drop:
+    message = from_json(req.payload.get("message") or {})
+    return message if isinstance(message, Message) else Drop("not a message")
+
+
+async def render_late_poll(req: RenderRequest) -> Message | Drop:
+    """The renderer is told how late it is: past 15 minutes, the poll apologises."""
+    message = await render_note(req)
+    if isinstance(message, Drop) or req.lateness <= POLL_LATE_AFTER:
+        return message
+    first, *rest = message.blocks
+    assert isinstance(first, Text)
+    late = LATE_PREFIX + first.text[:1].lower() + first.text[1:]
+    return Message(summary=late, blocks=(Text(late), *rest))
+
+
+TEST_KINDS = (
+    DeliveryKind(NOTE, render_note, send_late),
+    DeliveryKind(LATE_POLL, render_late_poll, send_late),
+)
+
+
+def with_test_kinds(services: Services) -> Services:
+    """Teach this process's dispatcher the test-only kinds (as flows/kinds.py does for real)."""
+    assert services.scheduler is not None
+    for kind in TEST_KINDS:
+        services.scheduler.dispatcher.kinds.add(kind)
+    return services
+
+
+async def plan_note(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    message: Message,
+    due_at: datetime,
+    now: datetime,
+    user_id: str,
+    person_id: int | None = None,
+    meeting_id: int | None = None,
+    kind: str = NOTE,
+) -> None:
+    row = outbox.row(
+        workspace_id=uow.workspace_id,
+        key=key,
+        kind=kind,
+        due_at=due_at,
+        now=now,
+        channel_id=f"@{user_id}",
+        person_id=person_id,
+        meeting_id=meeting_id,
+        payload={"message": to_json(message)},
+    )
+    await outbox.plan(uow.session, [row])
+
+
+async def plan_late_poll(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    poll: Poll,
+    intro: str,
+    due_at: datetime,
+    now: datetime,
+    user_id: str,
+    person_id: int | None = None,
+    meeting_id: int | None = None,
+) -> None:
+    await plan_note(
+        uow,
+        key=key,
+        message=Message(summary=intro, blocks=(Text(intro), poll)),
+        due_at=due_at,
+        now=now,
+        user_id=user_id,
+        person_id=person_id,
+        meeting_id=meeting_id,
+        kind=LATE_POLL,
+    )

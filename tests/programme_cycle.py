@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
 from bot.runtime.host import Services
+from flows.common import catalogue, disclosure
 from storage.models import Pair, Programme, Response
 from tests.matching_helpers import meetings, pairs
 from tests.session_cycle_helpers import (
@@ -27,6 +28,30 @@ from tests.session_cycle_helpers import (
 )
 
 SECRET = "PLATFORM-SECRET-COMMENT"
+# Sign-up answers (as stored) for the pair: the mentor shares what he can offer, the mentee
+# shares nothing. Area sets are disjoint where one person's unshared answer must stay unseen.
+MENTOR_SIGNUP: dict[str, Any] = {
+    "job_title": "Accessibility analyst",
+    "department": "Finance",
+    "seniority": 1,
+    "manager_user_id": "MENTORS-MANAGER",
+    "offers": ["disability", "digital"],
+    "goal_areas": ["hybrid_work"],
+    "goals": "MENTOR-SIGNUP-GOALS",
+    "lived_experience": ["neurodiversity"],
+    "share": ("offers",),
+}
+MENTEE_SIGNUP: dict[str, Any] = {
+    "job_title": "Chief Operating Officer",
+    "department": "Operations",
+    "seniority": 5,
+    "manager_user_id": "MENTEES-MANAGER",
+    "offers": ["strategy"],
+    "goal_areas": ["disability", "caring"],
+    "goals": "MENTEE-SIGNUP-GOALS",
+    "lived_experience": ["faith"],
+}
+DEFICIT_WORDING = ("lacks", "offers none", "more junior than", "more senior than")
 SESSION_COUNT = 6
 POLL = "Three quick questions"
 
@@ -51,6 +76,9 @@ class PairChat(Protocol):
 
     def texts(self, user: str) -> list[str]:
         """Every message in the person's DM, as they read it now, oldest first."""
+
+    def everything_sent(self, user: str) -> list[str]:
+        """Every message, update, card and view sent to the person, each version as sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +221,53 @@ async def run_whole_programme(chat: PairChat, services: Services, cast: Cast) ->
 
     # The admins never saw a poll comment.
     assert not any(SECRET in text for text in chat.texts(cast.admin))
+
+
+def _readable(answers: dict[str, Any], keys: set[str]) -> set[str]:
+    """The sign-up answers under `keys` as they would read in a message."""
+    found: set[str] = set()
+    for key in keys & {disclosure.OFFERS, disclosure.GOAL_AREAS, disclosure.LIVED}:
+        found |= set(catalogue.labels(answers[key], catalogue.AREAS))
+    if disclosure.GOALS in keys:
+        found.add(answers["goals"])
+    if disclosure.JOB in keys:
+        found |= {answers["job_title"], answers["department"]}
+    return found
+
+
+def _seniority(answers: dict[str, Any]) -> str:
+    return next(c.label for c in catalogue.SENIORITY if c.value == str(answers["seniority"]))
+
+
+def assert_nothing_unshared_disclosed(chat: PairChat, cast: Cast) -> None:
+    """No one was sent their partner's sign-up answers beyond what the partner chose to share,
+    nor a comparison phrased as a deficit. The admins' matching review keeps its scoring
+    detail: admins read it to review pairs."""
+    people = {cast.mentor: MENTOR_SIGNUP, cast.mentee: MENTEE_SIGNUP}
+    keys = set(disclosure.KEYS)
+    for reader, partner in ((cast.mentor, cast.mentee), (cast.mentee, cast.mentor)):
+        theirs, mine = people[partner], people[reader]
+        shared = set(theirs.get("share", ()))
+        # A reader's own answers may be shown back to them; only the partner's are checked.
+        unshared = _readable(theirs, keys - shared) - _readable(theirs, shared)
+        unshared = unshared - _readable(mine, keys)
+        unshared |= {_seniority(theirs), theirs["manager_user_id"]}
+        sent = chat.everything_sent(reader)
+        assert sent, f"nothing was sent to {reader}"
+        for text in sent:
+            leaked = {answer for answer in unshared if answer in text}
+            assert not leaked, f"{reader} was sent their partner's unshared {leaked}"
+            assert not [w for w in DEFICIT_WORDING if w in text], text
+    intro = next(t for t in chat.everything_sent(cast.mentee) if "Meet your" in t)
+    for answer in _readable(MENTOR_SIGNUP, set(MENTOR_SIGNUP["share"])):
+        assert answer in intro, f"{answer!r}, which the mentor shared, is not in the introduction"
+    assert "You both care about Disability and accessibility" in intro
+    review = [t for t in chat.everything_sent(cast.admin) if "Proposed pairs" in t]
+    assert review, "the admin saw no matching review"
+    for text in chat.everything_sent(cast.admin):
+        if text not in review:
+            leaked = {a for p in people.values() for a in _readable(p, keys) if a in text}
+            assert not leaked, f"the admin was sent {leaked} outside the matching review"
 
 
 def _prep_prompt(chat: PairChat, user: str, number: int) -> str:

@@ -11,12 +11,15 @@ import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import CodeType
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
+from slack_bolt.listener.asyncio_runner import AsyncioListenerRunner
+from slack_bolt.version import __version__ as bolt_version
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app.bootstrap import build
@@ -39,13 +42,19 @@ def payload(name: str) -> dict[str, Any]:
 
 
 class SteppedClock:
-    """The fake's monotonic seconds: they move only when the Sender's sleep says so."""
+    """Monotonic seconds for the fake and the Pacer: they move only when something sleeps on
+    them (the Sender's back-off, the Pacer's waits), which takes no real time at all."""
 
     def __init__(self) -> None:
         self.now = 1000.0
+        self.slept: list[float] = []
 
     def __call__(self) -> float:
         return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += max(0.0, seconds)
 
 
 def sign(body: str, secret: str = SECRET, at: float | None = None) -> dict[str, str]:
@@ -54,12 +63,28 @@ def sign(body: str, secret: str = SECRET, at: float | None = None) -> dict[str, 
     return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature or ""}
 
 
+# Bolt runs each listener after its ack as a task of this private nested function. If bolt
+# renamed it, settle() would find nothing to wait for and return at once, and every "nothing was
+# sent" assertion after it would pass without checking anything.
+BOLT_LISTENER_TASK = "run_ack_function_asynchronously"
+
+
+def assert_bolt_names_its_listener_task(runner: type = AsyncioListenerRunner) -> None:
+    nested = {c.co_name for c in runner.run.__code__.co_consts if isinstance(c, CodeType)}
+    assert BOLT_LISTENER_TASK in nested, (
+        f"slack_bolt {bolt_version} no longer defines {BOLT_LISTENER_TASK}() in "
+        f"{runner.__qualname__}.run (it defines {sorted(nested)}), so settle() cannot tell its "
+        "listener tasks apart: update BOLT_LISTENER_TASK in tests/slack_fixtures.py"
+    )
+
+
 def is_bolt_listener(task: asyncio.Task[Any]) -> bool:
-    return task.get_coro().__qualname__.endswith("run_ack_function_asynchronously")  # type: ignore[union-attr]
+    return task.get_coro().__qualname__.endswith(BOLT_LISTENER_TASK)  # type: ignore[union-attr]
 
 
 async def settle() -> None:
     """Wait for every bolt listener still running after its ack (flows, DMs, Home tab)."""
+    assert_bolt_names_its_listener_task()
     while pending := [t for t in asyncio.all_tasks() if is_bolt_listener(t) and not t.done()]:
         await asyncio.gather(*pending)
 
@@ -156,7 +181,7 @@ class SlackDriver:
 
     async def sleep(self, seconds: float) -> None:
         """The Sender's back-off: moves the fake's clock instead of waiting."""
-        self._clock.now += seconds  # type: ignore[attr-defined]
+        await self._clock.sleep(seconds)  # type: ignore[attr-defined]
 
 
 def view_state(values: dict[str, Any]) -> dict[str, Any]:
@@ -250,11 +275,13 @@ async def fake(slack_clock: SteppedClock) -> AsyncIterator[FakeSlackApi]:
 
 @pytest.fixture
 async def slack_services(
-    sqlite_url: str, clock: OffsetClock, fake: FakeSlackApi
+    sqlite_url: str, clock: OffsetClock, fake: FakeSlackApi, slack_clock: SteppedClock
 ) -> AsyncIterator[Services]:
     services = await build(slack_config(sqlite_url, fake.url), clock)
     # Pacing is tested in its own module; here it would only make tests wait.
     services.pacer.limits = {}
+    # A 429's pause runs on the fake's clock, so Retry-After takes no real time.
+    services.pacer.monotonic, services.pacer.sleep = slack_clock, slack_clock.sleep
     yield services
     await services.close()
 
@@ -324,23 +351,48 @@ class SlackChat:
         self._open_forms: dict[str, dict[str, Any]] = {}
 
     def messages(self, user: str) -> list[dict[str, Any]]:
-        """The user's DM as it reads now: posts in order, each as last updated."""
-        current: dict[tuple[str, str], dict[str, Any]] = {}
-        channels = {user}
-        for call in self.fake.calls():
-            if not call.ok:
-                continue
-            if call.method == "chat.postMessage" and call.params.get("channel") == user:
-                channels.add(call.response["channel"])
-            if call.method in ("chat.postMessage", "chat.update"):
-                channel = call.response["channel"]
-                if channel in channels:
-                    key = (channel, call.response["ts"])
-                    current[key] = {**call.params, "channel": channel, "ts": key[1]}
+        """The user's DM (or a channel) as it reads now: what Slack holds, in order, each
+        message as last updated."""
+        current = {
+            (p.channel, p.ts): {**p.params, "channel": p.channel, "ts": p.ts}
+            for p in self.fake.posts(user)
+        }
+        for call in self.fake.calls("chat.update"):
+            key = (call.response.get("channel"), call.response.get("ts"))
+            if call.ok and key in current:
+                current[key] = {**call.params, "channel": key[0], "ts": key[1]}  # type: ignore[index]
         return list(current.values())
 
     def texts(self, user: str) -> list[str]:
         return ["\n".join(slack_texts(m)) for m in self.messages(user)]
+
+    def everything_sent(self, user: str) -> list[str]:
+        """Every post, update and view Slack accepted for the user, each version as sent."""
+        channels, views, sent = {user}, set(), []
+        for call in self.fake.calls():
+            if not call.ok:
+                continue
+            params = call.params
+            if call.method in ("chat.postMessage", "chat.update"):
+                if params.get("channel") == user:
+                    channels.add(call.response["channel"])
+                if call.response.get("channel") not in channels:
+                    continue
+            elif call.method == "views.open":
+                if not str(params.get("trigger_id", "")).startswith(f"trigger-{user}-"):
+                    continue
+                views.add(call.response["view"]["id"])
+            elif call.method == "views.publish":
+                if params.get("user_id") != user:
+                    continue
+                views.add(call.response["view"]["id"])
+            elif call.method == "views.update":
+                if params.get("view_id") not in views:
+                    continue
+            else:
+                continue
+            sent.append(json.dumps(params, ensure_ascii=False))
+        return sent
 
     async def command(self, user: str, text: str) -> None:
         response = await self.slack.command(text, user=user)

@@ -26,13 +26,7 @@ TENANT = "6f1c2a9e-0000-4000-8000-000000000001"
 WORKSPACE = WorkspaceRef(Platform.TEAMS, TENANT)
 BOT_ID = "28:8c2f6a1e-5b7d-4e0a-9f3c-1d2e3f4a5b6c"
 TEAM_ID = "19:team-general@thread.tacv2"
-CARD_SCHEMA = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "schemas"
-    / "adaptive-card"
-    / "adaptive-card-1.5.json"
-)
+CARD_SCHEMA = Path(__file__).parent / "schemas" / "adaptive-card" / "adaptive-card-1.5.json"
 # What a person picks in the Teams sign-up card (values as Teams sends them back).
 SIGNUP_INPUTS: dict[str, Any] = {
     "programme": "1",
@@ -314,6 +308,17 @@ class TeamsChat:
                 ]
             )
             for _, activity in self.activities(user)
+        ]
+
+    def everything_sent(self, user: str) -> list[str]:
+        """Every activity sent into the user's chat and every card answered to their clicks,
+        each version as sent."""
+        sent = [r for r in self.fake.received if r.conversation_id == dm_id(user)]
+        ids = {r.activity_id for r in sent}
+        return [json.dumps(r.activity, ensure_ascii=False) for r in sent] + [
+            json.dumps(card, ensure_ascii=False)
+            for _, activity_id, card in self._answered
+            if activity_id in ids
         ]
 
     def _cards(self, user: str) -> list[tuple[str, dict[str, Any]]]:

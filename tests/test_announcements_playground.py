@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from bot.runtime.host import Services
+from bot.runtime.policy import REFUSED
 from storage.models import Person
 from tests.conftest import START
 from tests.outbox_helpers import deliveries, enrol, move_clock_to
@@ -36,7 +37,7 @@ async def test_only_champions_and_admins_can_announce(
 ) -> None:
     await playground.say("sam", "/mentoring announce")
     assert await playground.form("sam") is None
-    assert "only programme champions and admins" in (await playground.dm_texts("sam"))[-1]
+    assert REFUSED in (await playground.dm_texts("sam"))[-1]
 
     await playground.say("ada", "/mentoring announce")
     form = await playground.form("ada")

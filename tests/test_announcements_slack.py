@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.refs import Platform, WorkspaceRef
 from bot.runtime.host import Services
+from bot.runtime.policy import REFUSED
 from tests.fakes.slack_api import FakeSlackApi
 from tests.outbox_helpers import enrol_in
 from tests.slack_fixtures import ALICE, BOB, TEAM, SlackDriver
@@ -39,7 +40,7 @@ async def test_only_champions_get_the_form_on_slack(
     await slack.command("announce", user=BOB)
     await slack.settle()
     assert fake.calls("views.open") == []
-    assert "only programme champions and admins" in slack.dm_texts(BOB)[-1]
+    assert REFUSED in slack.dm_texts(BOB)[-1]
 
     await slack.command("announce", user=ALICE)
     await slack.settle()

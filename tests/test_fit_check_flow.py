@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from adapters.playground.messenger import PLAYGROUND
+from bot.core.events import ButtonClicked
+from bot.core.refs import UserRef
 from bot.runtime.host import Services
+from bot.runtime.policy import REFUSED
+from flows.chemistry import fit_check
 from tests.matching_helpers import MENTOR, book_first_slot, meetings, pairs, publish_pair
 from tests.playground_driver import PlaygroundDriver, text_of
 
@@ -90,3 +95,54 @@ async def _proposed(services: Services) -> set[tuple[int, int]]:
         for p in await pairs(services)
         if p.status == "proposed"
     }
+
+
+async def test_someone_outside_the_pair_cannot_end_it(
+    playground: PlaygroundDriver, services: Services
+) -> None:
+    """Pair ids are small and sequential: Leo, who is not in pair 1, clicks its "Not quite"."""
+    await _after_the_meeting(playground, services)
+    [pair] = await pairs(services)
+    seen = {user: len(await playground.dms(user)) for user in ("sam", "priya", "ada")}
+
+    await playground.click("leo", fit_check.NO_ACTION, str(pair.id))
+
+    [after] = await pairs(services)
+    assert after.status == "chemistry_booked" and after.end_reason == ""
+    assert await playground.dm_texts("leo") == [f"{REFUSED}\n{REFUSED}"]
+    assert {user: len(await playground.dms(user)) for user in seen} == seen
+
+
+async def test_an_outsiders_yes_does_not_stand_in_for_the_partner(
+    playground: PlaygroundDriver, services: Services
+) -> None:
+    await _after_the_meeting(playground, services)
+    [pair] = await pairs(services)
+
+    await playground.click("leo", fit_check.YES_ACTION, str(pair.id))
+    await playground.click_button("sam", "Yes, good fit")
+
+    assert [p.status for p in await pairs(services)] == ["chemistry_booked"]
+    assert "as soon as Priya has answered" in text_of(await playground.last_dm("sam"))
+    assert not any("Great news" in t for t in await playground.dm_texts("sam"))
+    await playground.click_button("priya", "Yes, good fit")
+    assert [p.status for p in await pairs(services)] == ["confirmed"]
+
+
+async def test_the_fit_check_answers_only_the_pairs_own_two_people(
+    playground: PlaygroundDriver, services: Services
+) -> None:
+    """Behind the router's policy, the flow itself asks which of the two the clicker is, so
+    a click that reached it some other way still can't answer for anyone."""
+    await _after_the_meeting(playground, services)
+    [pair] = await pairs(services)
+    click = ButtonClicked(
+        user=UserRef(PLAYGROUND, "leo"), action_id=fit_check.NO_ACTION, value=str(pair.id)
+    )
+
+    await fit_check.answer_no(await services.tandem.context_for(click), click)
+
+    assert [p.status for p in await pairs(services)] == ["chemistry_booked"]
+    assert "expired" in text_of(await playground.last_dm("leo"))
+    assert not any("won't continue" in t for t in await playground.dm_texts("priya"))
+    assert not any("rematched" in t for t in await playground.dm_texts("ada"))

@@ -103,7 +103,7 @@ def test_difference_rewards_other_department_and_new_lived_experience() -> None:
     score, reasons = explain_pair(different, sam, kind="reverse", weights=Weights())
 
     assert "Different departments (Finance / Engineering)" in reasons
-    assert "Priya brings lived experience Sam's background lacks: disability" in reasons
+    assert "Priya listed lived experience Sam did not: disability" in reasons
     assert "Same department (Engineering)" in echo_reasons
     assert score > echo_score
 

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from adapters.playground.messenger import PLAYGROUND
+from bot.core.events import FormSubmitted
+from bot.core.refs import UserRef
 from bot.runtime.host import Services
+from bot.runtime.policy import REFUSED
+from flows.matching.preview import (
+    LOCK_ACTION,
+    PUBLISH_ACTION,
+    REMOVE_ACTION,
+    RERUN_ACTION,
+    SWAP_ACTION,
+    UNLOCK_ACTION,
+)
+from flows.matching.review import SWAP_FORM
 from tests.matching_helpers import MENTEE, MENTOR, buttons, pairs, publish_pair, sign_up_pair
 from tests.playground_driver import PlaygroundDriver, text_of
 
@@ -10,10 +23,60 @@ from tests.playground_driver import PlaygroundDriver, text_of
 async def test_only_programme_admins_can_match(playground: PlaygroundDriver) -> None:
     await sign_up_pair(playground)
     await playground.say("sam", "/mentoring match")
-    assert "Only programme admins can run matching" in text_of(await playground.last_dm("sam"))
-    await playground.click("sam", "match_publish", "1")
-    assert "Only programme admins" in text_of(await playground.last_dm("sam"))
+    assert text_of(await playground.last_dm("sam")).startswith(REFUSED)
+    await playground.say("sam", "/mentoring match pilot")
+    assert text_of(await playground.last_dm("sam")).startswith(REFUSED)
+    await playground.click("sam", PUBLISH_ACTION, "1")
+    assert text_of(await playground.last_dm("sam")).startswith(REFUSED)
     assert "Meet your match" not in "\n".join(await playground.dm_texts("priya"))
+
+
+async def test_a_participant_cannot_touch_the_admins_proposal(
+    playground: PlaygroundDriver, services: Services
+) -> None:
+    """Sam takes part, so his pair's id is easy to guess: he tries every preview button."""
+    for name in ("Ola", "Noor"):
+        await playground.add_person(name)
+    await sign_up_pair(playground)
+    await playground.sign_up("ola", **{**MENTOR, "department": "Sales"})
+    await playground.sign_up("noor", **{**MENTEE, "time_zone": "Europe/London"})
+    await playground.say("ada", "/mentoring match")
+    await playground.click_button("ada", "Lock")
+    first, second = await pairs(services)
+    proposal = [
+        (p.id, p.mentor_enrolment_id, p.mentee_enrolment_id, p.locked) for p in (first, second)
+    ]
+    seen = {user: len(await playground.dms(user)) for user in ("ada", "priya", "ola", "noor")}
+
+    for action, pair in (
+        (LOCK_ACTION, first),
+        (LOCK_ACTION, second),
+        (UNLOCK_ACTION, first),
+        (UNLOCK_ACTION, second),
+        (REMOVE_ACTION, first),
+        (REMOVE_ACTION, second),
+    ):
+        await playground.click("sam", action, str(pair.id))
+    for action in (SWAP_ACTION, RERUN_ACTION, PUBLISH_ACTION):
+        await playground.click("sam", action, str(first.programme_id))
+    assert await playground.form("sam") is None
+    await services.tandem.handle(
+        FormSubmitted(
+            user=UserRef(PLAYGROUND, "sam"),
+            form_id=SWAP_FORM,
+            values={"first": str(first.id), "second": str(second.id)},
+            context=str(first.programme_id),
+        )
+    )
+
+    after = await pairs(services)
+    assert [(p.id, p.mentor_enrolment_id, p.mentee_enrolment_id, p.locked) for p in after] == (
+        proposal
+    )
+    assert all(p.status == "proposed" for p in after)
+    refusals = [t for t in await playground.dm_texts("sam") if t.startswith(REFUSED)]
+    assert len(refusals) == 10
+    assert {user: len(await playground.dms(user)) for user in seen} == seen
 
 
 async def test_preview_shows_pairs_with_scores_reasons_and_unmatched(
@@ -99,12 +162,14 @@ async def test_publish_introduces_both_once(
         assert len(intros) == 1
         intro = intros[0]
         assert f"*{partner}*" in intro and f"You'll be the {role}" in intro
-        assert "Why we matched you" in intro and "shared working hours" in intro
+        assert "Why we matched you" in intro and "learn from each other" in intro
         assert "monthly" in intro and "60 minutes" in intro and "online" in intro
         assert "stays between the two of you" in intro
         assert "[Book our chemistry meeting]" in intro
+    # Priya shared nothing at sign-up, so Sam reads her name and role in the pair, no answers.
     sam_intro = [t for t in await playground.dm_texts("sam") if "Meet your match" in t][0]
-    assert "Understand how our tools feel to disabled colleagues." in sam_intro
+    assert "Understand how our tools feel to disabled colleagues." not in sam_intro
+    assert "Priya chose to keep their sign-up answers to themselves" in sam_intro
     assert "nothing left to publish" in text_of(await playground.last_dm("ada"))
 
 
@@ -144,7 +209,7 @@ def test_a_large_preview_fits_slack_and_teams_limits() -> None:
 
     _, blocks = render_message(message)
     assert len(blocks) <= MESSAGE_BLOCKS_MAX
-    assert "match_publish" in json.dumps(blocks)
+    assert PUBLISH_ACTION in json.dumps(blocks)
     assert "more in the app" not in json.dumps(blocks).lower()
     card = render_message_card(message)
     assert_valid_card(card)

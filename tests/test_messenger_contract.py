@@ -15,11 +15,19 @@ from typing import Any
 import pytest
 
 from adapters.playground.messenger import PLAYGROUND
-from bot.core.messenger import DeliveryError, Messenger, NotSupported, Unreachable
+from bot.core.messenger import (
+    DeliveryError,
+    Messenger,
+    NotSupported,
+    OutcomeUnknown,
+    RateLimited,
+    Unreachable,
+)
 from bot.core.outbound import Button, Buttons, Form, FormField, Message, Text
 from bot.core.refs import ConversationRef, Platform, UserRef, WorkspaceRef
 from bot.runtime.host import Services
 from tests.fakes.bot_connector import ADAPTIVE_CARD, FakeBotConnector
+from tests.fakes.faults import Fault
 from tests.fakes.slack_api import FakeSlackApi, RateLimit
 from tests.playground_driver import PlaygroundDriver, text_of
 from tests.slack_fixtures import ALICE, TEAM, SlackChat, SlackDriver
@@ -69,6 +77,14 @@ class Stage(ABC):
     async def throttle(self, seconds: int) -> None:
         """The platform answers the next send with 429 and Retry-After: `seconds`."""
 
+    @abstractmethod
+    async def fail_after_posting(self) -> None:
+        """The platform posts the next message, then answers with a server error."""
+
+    @abstractmethod
+    async def reject(self) -> None:
+        """The platform refuses the next send outright (a 4xx): nothing is posted."""
+
 
 class PlaygroundStage(Stage):
     reads_back = True
@@ -101,6 +117,12 @@ class PlaygroundStage(Stage):
 
     async def throttle(self, seconds: int) -> None:
         pytest.skip("the playground never asks to slow down")
+
+    async def fail_after_posting(self) -> None:
+        pytest.skip("the playground never fails")
+
+    async def reject(self) -> None:
+        pytest.skip("the playground never fails")
 
 
 class SlackStage(Stage):
@@ -137,6 +159,12 @@ class SlackStage(Stage):
     async def throttle(self, seconds: int) -> None:
         # No burst and a slow refill: the channel's budget is spent.
         self.fake.set_rate_limit("chat.postMessage", RateLimit(per_second=1 / seconds, burst=0))
+
+    async def fail_after_posting(self) -> None:
+        self.fake.faults.add(Fault.ERROR_AFTER, method="chat.postMessage", times=1)
+
+    async def reject(self) -> None:
+        self.fake.fail("chat.postMessage", "invalid_blocks")
 
 
 class TeamsStage(Stage):
@@ -193,6 +221,12 @@ class TeamsStage(Stage):
 
     async def throttle(self, seconds: int) -> None:
         self.connector.throttle(1, retry_after=seconds)
+
+    async def fail_after_posting(self) -> None:
+        self.connector.faults.add(Fault.ERROR_AFTER, method="send", times=1)
+
+    async def reject(self) -> None:
+        self.connector.fail(1, status=400)
 
 
 def _teams_text(activity: dict[str, Any]) -> str:
@@ -285,15 +319,36 @@ async def test_a_person_who_blocked_the_bot_is_unreachable(platform: Stage) -> N
     assert mentions(await platform.dm(), "Are you there?") == []
 
 
-async def test_slow_down_is_a_retryable_error_with_the_wait(platform: Stage) -> None:
+async def test_slow_down_is_rate_limited_with_the_wait(platform: Stage) -> None:
     await platform.throttle(2)
 
-    with pytest.raises(DeliveryError) as raised:
+    with pytest.raises(RateLimited) as raised:
         await platform.messenger.send_dm(platform.person, message("Reminder"), key=None)
 
     assert raised.value.retryable and raised.value.retry_after == 2.0
-    assert not isinstance(raised.value, Unreachable)
     assert mentions(await platform.dm(), "Reminder") == []
+
+
+async def test_an_error_after_posting_leaves_the_outcome_unknown(platform: Stage) -> None:
+    await platform.fail_after_posting()
+
+    with pytest.raises(OutcomeUnknown):
+        await platform.messenger.send_dm(platform.person, message("Agenda"), key="agenda:1")
+
+    assert len(mentions(await platform.dm(), "Agenda")) == 1
+    if platform.reads_back:
+        assert await platform.messenger.already_delivered(platform.person, "agenda:1") is True
+
+
+async def test_a_refused_send_is_a_definite_failure(platform: Stage) -> None:
+    await platform.reject()
+
+    with pytest.raises(DeliveryError) as raised:
+        await platform.messenger.send_dm(platform.person, message("Agenda"), key="agenda:2")
+
+    assert not isinstance(raised.value, OutcomeUnknown | RateLimited | Unreachable)
+    assert not raised.value.retryable
+    assert mentions(await platform.dm(), "Agenda") == []
 
 
 async def test_profile_gives_name_and_time_zone_or_says_it_cannot(platform: Stage) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time
 from sqlalchemy import select
 
 from bot.runtime.host import Services
+from flows.sessions import polls
 from storage.models import Delivery, Programme, Response
 from tests.playground_driver import PlaygroundDriver, text_of
 from tests.session_cycle_helpers import (
@@ -86,7 +87,7 @@ async def test_a_cancelled_session_sends_no_poll_and_an_old_button_is_answered_k
         )
     assert "pending" not in states
 
-    await playground.click("sam", "poll_open", str(meeting.id))
+    await playground.click("sam", polls.ACTION_ID, str(meeting.id))
     assert "was cancelled" in text_of(await playground.last_dm("sam"))
     assert await _poll_rows(services) == []
 

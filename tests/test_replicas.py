@@ -13,9 +13,8 @@ from bot.core.clock import OffsetClock
 from bot.core.config import Config
 from bot.core.outbound import Message, Text
 from bot.runtime.host import Services
-from flows.scheduled_messages import schedule_message
 from tests.conftest import START
-from tests.outbox_helpers import person, workspace_id
+from tests.outbox_helpers import person, plan_note, with_test_kinds, workspace_id
 
 PEOPLE = ("ada", "sam", "priya")
 
@@ -23,8 +22,8 @@ PEOPLE = ("ada", "sam", "priya")
 @pytest.fixture
 async def replicas(database_url: str) -> AsyncIterator[tuple[Services, Services]]:
     config = Config(database_url=database_url, playground=True, run_scheduler=False)
-    first = await build(config, OffsetClock(base=START))
-    second = await build(config, OffsetClock(base=START))
+    first = with_test_kinds(await build(config, OffsetClock(base=START)))
+    second = with_test_kinds(await build(config, OffsetClock(base=START)))
     yield first, second
     await first.close()
     await second.close()
@@ -50,7 +49,7 @@ async def test_two_dispatchers_never_send_the_same_message(
             for n in range(15):
                 summary = f"Note {n} for {user}"
                 expected.append(summary)
-                await schedule_message(
+                await plan_note(
                     uow,
                     key=f"note:{user}:{n}",
                     message=Message(summary=summary, blocks=(Text(summary),)),

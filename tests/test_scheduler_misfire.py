@@ -6,14 +6,18 @@ from datetime import timedelta
 
 from bot.core.outbound import Choice, Message, Poll, Text
 from bot.runtime.host import Services
-from flows.scheduled_messages import schedule_message, schedule_poll
 from tests.conftest import START
 from tests.outbox_helpers import (
+    LATE_POLL,
+    NOTE,
     book,
     deliveries,
     make_pair,
     move_clock_to,
     person,
+    plan_late_poll,
+    plan_note,
+    with_test_kinds,
     workspace_id,
 )
 from tests.playground_driver import PlaygroundDriver
@@ -24,6 +28,7 @@ POLL = Poll("How useful was the session?", "rate", (Choice("Very", "3"), Choice(
 
 async def run_due(services: Services) -> int:
     assert services.scheduler is not None
+    with_test_kinds(services)
     return await services.scheduler.dispatcher.run_due()
 
 
@@ -34,7 +39,7 @@ def by_kind(rows):  # type: ignore[no-untyped-def]
 async def plan_poll(services: Services, user: str, due, key: str, meeting_id=None) -> None:  # type: ignore[no-untyped-def]
     target = await person(services, user)
     async with services.db.unit_of_work(await workspace_id(services)) as uow:
-        await schedule_poll(
+        await plan_late_poll(
             uow,
             key=key,
             poll=POLL,
@@ -123,7 +128,7 @@ async def test_stale_duplicates_collapse_to_the_newest(
 
     await run_due(services)
 
-    polls = await deliveries(services, "poll")
+    polls = await deliveries(services, LATE_POLL)
     assert [d.state for d in polls] == ["dropped", "dropped", "sent"]
     assert all("superseded" in d.last_error for d in polls[:2])
     texts = await playground.dm_texts("sam")
@@ -155,7 +160,7 @@ async def test_quiet_hours_defer_to_the_persons_morning(
     evening = START + timedelta(hours=14)  # 23:00 UTC = 18:00 in New York
     ws = await workspace_id(services)
     async with services.db.unit_of_work(ws) as uow:
-        await schedule_message(
+        await plan_note(
             uow,
             key="hello:leo",
             message=Message(summary="Hello Leo", blocks=(Text("Hello Leo"),)),
@@ -169,7 +174,7 @@ async def test_quiet_hours_defer_to_the_persons_morning(
     await move_clock_to(services, evening)
     await run_due(services)
     assert "Hello Leo" not in "\n".join(await playground.dm_texts("leo"))
-    (row,) = await deliveries(services, "message")
+    (row,) = await deliveries(services, NOTE)
     assert row.state == "pending"
     assert row.due_at == START + timedelta(days=1, hours=5)  # Tue 09:00 in New York
 

@@ -16,17 +16,26 @@ from bot.core.messenger import Messenger, NotSupported
 from bot.core.outbound import Form, Message, Text
 from bot.core.refs import ConversationRef, MessageRef, Platform, UserRef
 from bot.runtime.host import Services
-from flows.scheduled_messages import schedule_message
 from storage.repositories import deliveries as outbox
 from tests.conftest import START
-from tests.outbox_helpers import book, deliveries, make_pair, person, workspace_id
+from tests.outbox_helpers import (
+    NOTE,
+    book,
+    deliveries,
+    make_pair,
+    person,
+    plan_note,
+    with_test_kinds,
+    workspace_id,
+)
 from tests.playground_driver import PlaygroundDriver
 
 
 async def plan_hello(services: Services, user: str, due=START) -> None:  # type: ignore[no-untyped-def]
+    with_test_kinds(services)
     target = await person(services, user)
     async with services.db.unit_of_work(await workspace_id(services)) as uow:
-        await schedule_message(
+        await plan_note(
             uow,
             key=f"hello:{user}",
             message=Message(summary=f"Hello {user}", blocks=(Text(f"Hello {user}"),)),
@@ -39,7 +48,8 @@ async def plan_hello(services: Services, user: str, due=START) -> None:  # type:
 
 
 async def restarted(url: str, clock: OffsetClock, *, scheduler: bool = False) -> Services:
-    return await build(Config(database_url=url, playground=True, run_scheduler=scheduler), clock)
+    config = Config(database_url=url, playground=True, run_scheduler=scheduler)
+    return with_test_kinds(await build(config, clock))
 
 
 async def texts(services: Services, user: str) -> list[str]:
@@ -112,7 +122,7 @@ async def test_due_messages_survive_a_restart_and_go_out_once(
         assert await texts(third, "sam") == ["Hello sam"]
         assert await texts(third, "priya") == ["Hello priya"]
         # 04:10 in New York: Leo's waits for his morning instead.
-        leo = [d for d in await deliveries(third, "message") if d.channel_id == "@leo"]
+        leo = [d for d in await deliveries(third, NOTE) if d.channel_id == "@leo"]
         assert [d.state for d in leo] == ["pending"] and leo[0].due_at.hour == 14
     finally:
         await third.close()
@@ -132,7 +142,7 @@ async def test_crash_between_send_and_commit_is_reconciled_not_duplicated(
         await again.scheduler.dispatcher.run_due()  # type: ignore[union-attr]
         assert await texts(again, "sam") == ["Hello sam"]
         assert await texts(again, "priya") == ["Hello priya"]
-        rows = {d.idempotency_key: d for d in await deliveries(again, "message")}
+        rows = {d.idempotency_key: d for d in await deliveries(again, NOTE)}
         assert rows["hello:sam"].state == "sent" and "restart" in rows["hello:sam"].last_error
         assert rows["hello:priya"].state == "sent"
     finally:
@@ -175,12 +185,12 @@ async def test_a_live_lease_is_left_alone_until_it_expires(
     dispatcher.reclaim_on_start = False  # as on PostgreSQL, where replicas share the table
 
     await dispatcher.run_due()
-    assert [d.state for d in await deliveries(services, "message")] == ["sending"]
+    assert [d.state for d in await deliveries(services, NOTE)] == ["sending"]
     assert "Hello sam" not in await texts(services, "sam")
 
     clock.advance(timedelta(minutes=2))  # that replica died; its lease ran out
     await dispatcher.run_due()
-    assert [d.state for d in await deliveries(services, "message")] == ["sent"]
+    assert [d.state for d in await deliveries(services, NOTE)] == ["sent"]
     assert [t for t in await texts(services, "sam") if t == "Hello sam"] == ["Hello sam"]
 
 
@@ -207,5 +217,6 @@ async def test_apscheduler_fires_the_dispatcher_and_healthz_reports_it(
     async with TestClient(TestServer(running.web_app())) as client:
         health = await (await client.get("/healthz")).json()
     assert health["scheduler"]["running"] is True
-    assert health["scheduler"]["pending"] == 1
+    # Leo's hello, and the next run of each recurring job (survey planner, pair closer).
+    assert health["scheduler"]["pending"] == 3
     assert health["scheduler"]["oldest_overdue_seconds"] == 0

@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from bot.core.refs import Platform, WorkspaceRef
 from bot.runtime.host import Services
+from flows.common.actions import SESSION_BOOK_ACTION
+from flows.sessions import polls
 from storage.models import Meeting, Pair, Response
 from tests.fakes.slack_api import FakeSlackApi
 from tests.matching_helpers import enrol
@@ -69,7 +71,7 @@ async def test_a_session_on_slack(
         pair_id = pair.id
         await uow.commit()
 
-    await slack.click("sess_book", str(pair_id), user=BOB)
+    await slack.click(SESSION_BOOK_ACTION, str(pair_id), user=BOB)
     await slack.settle()
     slot = button(fake, BOB, "sess_slot")
     await slack.click(slot["action_id"], slot["value"], user=BOB)
@@ -89,12 +91,12 @@ async def test_a_session_on_slack(
     assert "Book the next session" in json.dumps(fake.messages_to(BOB)[-1])
 
     await move_clock(slack_services, poll_morning(meeting))
-    poll = button(fake, BOB, "poll_open")
+    poll = button(fake, BOB, polls.ACTION_ID)
     await slack.click(poll["action_id"], poll["value"], user=BOB)
     await slack.settle()
     assert fake.calls("views.open")
     values = {"met": "yes", "valuable": "4", "safe_space": "1", "comment": "SLACK-SECRET"}
-    await submit_form(slack, BOB, "poll", str(meeting.id), values)
+    await submit_form(slack, BOB, polls.FORM_ID, str(meeting.id), values)
     async with db.sessions() as session:
         answers = {
             r.question: r.value_text or r.value_number

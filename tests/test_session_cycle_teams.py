@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.runtime.host import Services
+from flows.common.actions import SESSION_BOOK_ACTION
 from storage.models import Meeting, Pair, Response
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.matching_helpers import enrol
@@ -69,7 +70,9 @@ async def test_a_session_on_teams(driver, fake, teams) -> None:  # type: ignore[
         pair_id = pair.id
         await uow.commit()
 
-    await driver.send(driver.invoke(SAM, {"action_id": "sess_book", "value": str(pair_id)}, "1:1"))
+    await driver.send(
+        driver.invoke(SAM, {"action_id": SESSION_BOOK_ACTION, "value": str(pair_id)}, "1:1")
+    )
     offer = fake.cards(dm_id(SAM))[-1]
     assert_valid_card(offer)
     slot = next(

@@ -10,10 +10,10 @@ from bot.core.clock import OffsetClock
 from bot.core.outbound import Message, Text
 from bot.core.refs import Platform, UserRef, WorkspaceRef
 from bot.runtime.host import Services
-from flows.scheduled_messages import schedule_message
 from storage.repositories import deliveries as outbox
 from tests.conftest import START
 from tests.fakes.slack_api import FakeSlackApi
+from tests.outbox_helpers import plan_note, with_test_kinds
 from tests.slack_fixtures import ALICE, BOB, TEAM, slack_config
 
 WORKSPACE = WorkspaceRef(Platform.SLACK, TEAM)
@@ -28,7 +28,7 @@ async def plan_notes(services: Services) -> None:
     async with services.db.unit_of_work(workspace_id) as uow:
         for user in (ALICE, BOB):
             person = await uow.people.ensure(user, START)
-            await schedule_message(
+            await plan_note(
                 uow,
                 key=f"notes:{user}",
                 message=note(user),
@@ -54,7 +54,7 @@ async def crash_after_alice(services: Services) -> None:
 
 
 async def restart(sqlite_url: str, fake: FakeSlackApi, clock: OffsetClock) -> None:
-    again = await build(slack_config(sqlite_url, fake.url), clock)
+    again = with_test_kinds(await build(slack_config(sqlite_url, fake.url), clock))
     again.pacer.limits = {}
     try:
         assert again.scheduler is not None

@@ -13,7 +13,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "slack-manifest"
+SCHEMA_DIR = Path(__file__).parent / "schemas" / "slack-manifest"
+VERSIONED = ("manifest.schema.1.0.0.json", "manifest.schema.2.0.0.json")
 # manifest.schema.json points at the versioned schemas by their published URL.
 PUBLISHED = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/"
 
@@ -29,13 +30,12 @@ def manifest() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def validator() -> Draft7Validator:
-    if not (SCHEMA_DIR / "manifest.schema.json").is_file():
-        pytest.skip(f"Slack's manifest schema is not checked out at {SCHEMA_DIR}")
     registry = Registry()
-    for path in sorted((SCHEMA_DIR / "schemas").glob("*.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
+    # Named one by one so that a missing file fails here, by its name.
+    for name in VERSIONED:
+        contents = json.loads((SCHEMA_DIR / "schemas" / name).read_text(encoding="utf-8"))
         resource = Resource.from_contents(contents, default_specification=DRAFT7)
-        registry = registry.with_resource(PUBLISHED + path.name, resource)
+        registry = registry.with_resource(PUBLISHED + name, resource)
     root = json.loads((SCHEMA_DIR / "manifest.schema.json").read_text(encoding="utf-8"))
     return Draft7Validator(root, registry=registry)
 

@@ -229,3 +229,20 @@ async def test_database_errors_never_carry_what_people_wrote(db: Database) -> No
         with pytest.raises(Exception) as failure:
             await uow.commit()
     assert secret not in str(failure.value)
+
+
+async def test_programmes_a_person_runs_are_listed_once_per_programme(db: Database) -> None:
+    """An admin who is also a champion sees the programme once; on PostgreSQL too, where a
+    DISTINCT over the programme's JSON settings column is an error."""
+    workspace_id, programme_id = await _programme(db, SLACK_A)
+    _, other_id = await _programme(db, SLACK_A, slug="wave-2")
+    async with db.unit_of_work(workspace_id) as uow:
+        person = await uow.people.ensure("U-LEAD", START)
+        await uow.programmes.add_role(programme_id, person.id, "admin")
+        await uow.programmes.add_role(programme_id, person.id, "champion")
+        await uow.programmes.add_role(other_id, person.id, "champion")
+        await uow.commit()
+        runs = await uow.programmes.programmes_where(person.id, {"admin", "champion"})
+        admin_of = await uow.programmes.programmes_where(person.id, {"admin"})
+    assert [p.id for p in runs] == [programme_id, other_id]
+    assert [p.id for p in admin_of] == [programme_id]

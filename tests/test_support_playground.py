@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from bot.core.outbound import ButtonStyle
 from bot.runtime.host import Services
-from flows.account.support import DEFAULT_RESOURCES, support_button
+from flows.account.support import DEFAULT_RESOURCES, LINK_ACTION
+from flows.common.actions import SUPPORT_ACTION, support_button
 from storage.models import Programme, Response
 from tests.playground_driver import PlaygroundDriver
 
@@ -19,7 +20,7 @@ async def pilot_id(services: Services) -> int:
 
 
 async def ask_for_support(playground: PlaygroundDriver, user: str, programme_id: int, text: str):  # type: ignore[no-untyped-def]
-    await playground.click(user, "support", str(programme_id))
+    await playground.click(user, SUPPORT_ACTION, str(programme_id))
     form = await playground.form(user)
     assert form is not None and form["body"]["title"] == "Need support?"
     return await playground.submit(user, {"message": text})
@@ -74,7 +75,7 @@ async def test_configured_resources_and_links_are_shown(
     assert links == [
         {
             "label": "Careline",
-            "action_id": "support_link:0",
+            "action_id": f"{LINK_ACTION}:0",
             "value": "",
             "style": "default",
             "url": "https://careline.example",

@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.runtime.host import Services
-from flows.surveys.answers import send_survey
+from bot.runtime.policy import REFUSED
+from flows.surveys.answers import ACTION_ID, send_survey
 from flows.surveys.questions import DEFAULT_QUESTIONS
 from storage.models import Delivery, Programme, Response
 from tests.playground_driver import PlaygroundDriver
@@ -182,13 +183,10 @@ async def test_someone_not_in_the_programme_cannot_answer_its_survey(
     programme = await pilot(services)
     await send_survey(services, programme.id, "pre")
 
-    await playground.click("leo", "survey", f"{programme.id}:pre")
+    await playground.click("leo", ACTION_ID, f"{programme.id}:pre")
 
     assert await playground.form("leo") is None
-    assert (
-        "for people taking part in Reverse mentoring pilot"
-        in (await playground.dm_texts("leo"))[-1]
-    )
+    assert (await playground.dm_texts("leo"))[-1].startswith(REFUSED)
     async with services.db.sessions() as session:
         sent = await session.scalar(
             select(func.count()).select_from(Delivery).where(Delivery.kind == "survey_pre")

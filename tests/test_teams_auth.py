@@ -24,13 +24,7 @@ from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams_driver import TeamsDriver
 
 APP_ID = "8c2f6a1e-5b7d-4e0a-9f3c-1d2e3f4a5b6c"
-MANIFEST_SCHEMA = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "schemas"
-    / "teams"
-    / "MicrosoftTeams.v1.24.schema.json"
-)
+MANIFEST_SCHEMA = Path(__file__).parent / "schemas" / "teams" / "MicrosoftTeams.v1.24.schema.json"
 
 
 @pytest.fixture
@@ -83,8 +77,6 @@ async def test_health_says_requests_are_authenticated(driver: TeamsDriver) -> No
 
 
 def _manifest_validator():  # type: ignore[no-untyped-def]
-    if not MANIFEST_SCHEMA.exists():
-        pytest.skip("Teams manifest schema not found")
     schema = json.loads(MANIFEST_SCHEMA.read_text(encoding="utf-8"))
     with_const = validators.extend(Draft4Validator, {"const": Draft6Validator.VALIDATORS["const"]})
     return with_const(schema, format_checker=Draft4Validator.FORMAT_CHECKER)

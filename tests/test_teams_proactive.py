@@ -15,8 +15,10 @@ from bot.core.config import Config
 from bot.core.outbound import Message, Text
 from bot.core.refs import ConversationRef, UserRef
 from bot.runtime.host import Services
+from bot.runtime.policy import REFUSED
 from storage.models import Delivery, Person
 from tests.fakes.bot_connector import FakeBotConnector
+from tests.slack_fixtures import SteppedClock
 from tests.teams_driver import (
     SIGNUP_INPUTS,
     TEAM_ID,
@@ -134,19 +136,16 @@ async def test_throttling_and_outages_are_retried_after_a_pause(
     driver, fake, teams, failure
 ) -> None:
     await driver.say(SAM, "hello")
-    pauses: list[float] = []
-
-    async def record(seconds: float) -> None:
-        pauses.append(seconds)
-
-    teams.sender.sleep = record
+    time = SteppedClock()
+    teams.sender.sleep = time.sleep
+    teams.pacer.monotonic, teams.pacer.sleep = time, time.sleep
     if failure == "throttle":
         fake.throttle(2, retry_after=3)
     else:
         fake.fail(1, status=503)
 
     assert await _dm(teams, SAM) is not None
-    assert pauses == ([3.0, 3.0] if failure == "throttle" else [1])
+    assert time.slept == ([3.0, 3.0] if failure == "throttle" else [1])
     assert "**Priya**" in card_texts(fake.cards(dm_id(SAM))[-1])
     async with teams.db.sessions() as session:
         delivery = await session.scalar(select(Delivery).where(Delivery.kind == "reminder"))
@@ -272,7 +271,7 @@ async def test_a_champion_announces_to_a_channel_from_teams_and_gets_a_report(
 
 async def test_someone_who_is_not_a_champion_cannot_announce_on_teams(driver, fake) -> None:
     await driver.say(SAM, "announce")
-    assert "champions" in card_texts(fake.cards(dm_id(SAM))[-1]).lower()
+    assert card_texts(fake.cards(dm_id(SAM))[-1]) == REFUSED
 
 
 async def test_a_person_who_comes_back_and_blocks_again_is_reported_again(

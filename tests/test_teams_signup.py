@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.app.bootstrap import build
 from bot.core.config import Config
 from bot.runtime.host import Services
+from flows.common.actions import PAUSE_ACTION
 from storage.models import Enrolment, Person
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams_driver import (
@@ -230,7 +231,7 @@ async def test_single_tenant_bot_turns_other_tenants_away_politely(sqlite_url, c
             driver = TeamsDriver(client, fake)
             await driver.say(SAM, "signup")
             assert "isn't set up for your organisation" in fake.texts(dm_id(SAM))[-1]
-            answer = await driver.send(driver.invoke(SAM, {"action_id": "pause"}, "1:1"))
+            answer = await driver.send(driver.invoke(SAM, {"action_id": PAUSE_ACTION}, "1:1"))
             assert "isn't set up for your organisation" in answer["value"]
         async with services.db.sessions() as session:
             assert list(await session.scalars(select(Person))) == []

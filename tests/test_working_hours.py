@@ -14,6 +14,7 @@ from bot.core.working_hours import (
     utc_window_minutes,
     working_days_before,
 )
+from storage.models import Person
 
 LONDON = WorkingHours(time_zone="Europe/London")
 NEW_YORK = WorkingHours(time_zone="America/New_York")
@@ -42,6 +43,15 @@ def test_valid_profile_is_kept_as_given() -> None:
     assert hours == WorkingHours("Asia/Tokyo", 600, 1080, frozenset({0, 2, 4}))
     assert not hours.time_zone_fallback
     assert not hours.range_fallback
+
+
+def test_a_persons_stored_profile_gives_their_working_hours() -> None:
+    person = Person(
+        time_zone="Asia/Tokyo", work_start_minute=600, work_end_minute=1080, work_days=["0", "2"]
+    )
+    assert person.working_hours() == WorkingHours("Asia/Tokyo", 600, 1080, frozenset({0, 2}))
+    person.time_zone = "Mars/Olympus_Mons"
+    assert person.working_hours().time_zone_fallback
 
 
 @pytest.mark.parametrize(("start", "end"), [(1000, 900), (-5, 600), (600, 2000), (None, 600)])

@@ -1,7 +1,8 @@
 """The Messenger port on Slack's Web API: DMs, channel posts, modals, updates and profiles.
 
-It never sleeps or retries on a rate limit itself: a 429 becomes DeliveryError(retry_after=...)
-and bot/delivery/sender.py decides, so pacing and the delivery log stay in one place.
+It never sleeps or retries itself: a 429 becomes RateLimited, a reply that leaves open
+whether Slack posted the message becomes OutcomeUnknown, and bot/delivery/sender.py decides,
+so pacing, reconciling and the delivery log stay in one place.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from adapters.slack.oauth import BotTokens
 from adapters.slack.render import render_message
 from adapters.slack.render_form import render_modal
 from adapters.slack.workspaces import SlackWorkspaces
-from bot.core.messenger import DeliveryError, Messenger, Unreachable
+from bot.core.messenger import (
+    DeliveryError,
+    Messenger,
+    NotSupported,
+    OutcomeUnknown,
+    RateLimited,
+    Unreachable,
+)
 from bot.core.outbound import Button, Buttons, ButtonStyle, Form, Message, Text
 from bot.core.refs import ConversationRef, MessageRef, UserRef, WorkspaceRef
 
@@ -46,9 +54,11 @@ UNREACHABLE_ERRORS = frozenset(
         "not_installed",
     }
 )
-RETRYABLE_ERRORS = frozenset(
-    {"ratelimited", "fatal_error", "internal_error", "service_unavailable", "request_timeout"}
-)
+# ok:false errors where, in Slack's words, "it's possible some aspect of the operation
+# succeeded": the message may be posted.
+UNKNOWN_OUTCOME_ERRORS = frozenset({"fatal_error", "internal_error", "service_unavailable"})
+# Slack got no usable request (the POST body was cut short): nothing was posted.
+RETRYABLE_ERRORS = frozenset({"request_timeout"})
 STALE_TRIGGER_ERRORS = frozenset(
     {"expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id", "trigger_exchanged"}
 )
@@ -61,24 +71,36 @@ SLACK_EVENT_TYPE = "tandem_delivery"
 HISTORY_LOOKBACK = 100
 
 
+def _retry_after(headers: Any) -> float:
+    headers = headers or {}
+    raw = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return max(0.0, float(raw)) if raw else DEFAULT_RETRY_AFTER
+    except ValueError:
+        return DEFAULT_RETRY_AFTER
+
+
 def delivery_error(exc: Exception) -> DeliveryError:
-    """What a failed Web API call means for the Sender: give up, retry, or retry later."""
+    """What a failed Web API call means for the Sender: slow down, look before sending again
+    (the message may be there), retry, or give up."""
     if isinstance(exc, SlackApiError):
         status = exc.response.status_code
         error = str(exc.response.get("error") or f"http_{status}")
-        if status == 429:
-            header = exc.response.headers.get("Retry-After") or exc.response.headers.get(
-                "retry-after"
-            )
-            retry_after = float(header) if header else DEFAULT_RETRY_AFTER
-            return DeliveryError("ratelimited", retryable=True, retry_after=retry_after)
-        if status >= 500 or error in RETRYABLE_ERRORS:
+        if status == 429 or error == "ratelimited":
+            return RateLimited(_retry_after(exc.response.headers))
+        if status >= 500 or error in UNKNOWN_OUTCOME_ERRORS:
+            return OutcomeUnknown(error)
+        if error in RETRYABLE_ERRORS:
             return DeliveryError(error, retryable=True)
         if error in UNREACHABLE_ERRORS:
             return Unreachable(error)
         return DeliveryError(error)
-    if isinstance(exc, aiohttp.ClientError | TimeoutError):
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        # No connection was made, so Slack never saw the request.
         return DeliveryError(type(exc).__name__, retryable=True)
+    if isinstance(exc, aiohttp.ClientError | TimeoutError):
+        # Sent, and then the answer was lost: a timeout, a reset, a dropped connection.
+        return OutcomeUnknown(type(exc).__name__)
     return DeliveryError(type(exc).__name__)
 
 
@@ -164,18 +186,25 @@ class SlackMessenger(Messenger):
         return str(posted["ts"]), str(posted.get("channel") or channel)
 
     async def already_delivered(self, target: UserRef | ConversationRef, key: str) -> bool:
-        """Look for the delivery key in the conversation's recent history. Raises DeliveryError
-        when Slack cannot say (no history scope for that channel, workspace gone, API failing)."""
+        """Look for the delivery key in the conversation's recent history: the DM's with
+        `im:history`, a channel's only where the app was given `channels:history` or
+        `groups:history` (without them, NotSupported). Raises DeliveryError when Slack cannot
+        say right now (workspace gone, API failing)."""
         if isinstance(target, UserRef):
             workspace, channel = target.workspace, await self._dm_channel(target)
         else:
             workspace, channel = target.workspace, target.conversation_id
-        history: Any = await self._call(
-            workspace,
-            lambda token: self.client.conversations_history(
-                token=token, channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
-            ),
-        )
+        try:
+            history: Any = await self._call(
+                workspace,
+                lambda token: self.client.conversations_history(
+                    token=token, channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
+                ),
+            )
+        except DeliveryError as exc:
+            if exc.reason == "missing_scope":
+                raise NotSupported("already_delivered without a history scope") from exc
+            raise
         return any(
             ((m.get("metadata") or {}).get("event_payload") or {}).get("key") == key
             for m in history.get("messages", [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -28,9 +29,10 @@ EVENTS_PATH = "/slack/events"
 
 
 def web_client(config_token: str, api_url: str) -> AsyncWebClient:
-    if api_url:
-        return AsyncWebClient(token=config_token or None, base_url=api_url)
-    return AsyncWebClient(token=config_token or None)
+    # No retry handlers: slack_sdk's default resends a request whose connection dropped,
+    # which posts a message twice if Slack had posted it. The Sender looks before it resends.
+    options: dict[str, Any] = {"base_url": api_url} if api_url else {}
+    return AsyncWebClient(token=config_token or None, retry_handlers=[], **options)
 
 
 @dataclass(frozen=True, slots=True)

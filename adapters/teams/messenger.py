@@ -104,7 +104,8 @@ class TeamsMessenger(Messenger):
     async def already_delivered(self, target: UserRef | ConversationRef, key: str) -> bool:
         """Teams cannot tell: the Bot Connector has no way to list the messages a bot sent in
         a 1:1 chat (nor to read a channel's history without Graph permissions the bot does
-        not ask for), so a send interrupted by a crash stays "unsure"."""
+        not ask for), so a send interrupted by a crash, or answered with a 5xx or not at all,
+        stays "unsure" and the message's kind decides."""
         raise NotSupported("already_delivered")
 
     async def profile(self, user: UserRef) -> dict[str, str]:

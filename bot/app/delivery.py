@@ -1,18 +1,19 @@
-"""Wires the outbox into Tandem: dispatcher, APScheduler, health."""
+"""Wires the outbox into Tandem: dispatcher, APScheduler, recurring jobs, health."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
+from bot.core.clock import Clock
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.kinds import DeliveryKinds
 from bot.delivery.scheduler import DeliveryScheduler
 from bot.runtime.host import Services
-from flows.announcements import compose as announcements
 from flows.kinds import build_delivery_kinds
-from flows.sessions import pair_closer
-from flows.surveys import calendar as programme_calendar
 from storage.db import is_sqlite
+from storage.repositories import deliveries
+from storage.uow import Database
 
 log = logging.getLogger(__name__)
 
@@ -21,29 +22,26 @@ def install_delivery(services: Services) -> DeliveryScheduler:
     """Always: run due work when the playground moves its clock, report in /healthz.
     With `run_scheduler`: APScheduler starts and stops with the process."""
     config = services.config
+    kinds = build_delivery_kinds()
     dispatcher = Dispatcher(
         services.db,
         services.clock,
         services.sender,
-        build_delivery_kinds(),
+        kinds,
         concurrency=config.delivery_concurrency,
         lease=timedelta(seconds=config.delivery_lease_seconds),
         reclaim_on_start=is_sqlite(config.database_url),
     )
-    dispatcher.after_run.append(
-        announcements.report_hook(
-            services.db, services.clock, services.sender, dispatcher.workspace_ref
-        )
-    )
-    # The daily survey planning job (flows/surveys/calendar.py), throttled inside.
-    dispatcher.after_run.append(programme_calendar.SurveyPlanner(services.db, services.clock))
-    # Pairs that finished without both choosing how to close are closed for them.
-    dispatcher.after_run.append(pair_closer.PairCloser(services.db, services.clock))
+
+    async def plant() -> bool:
+        return await plant_recurring_jobs(services.db, services.clock, kinds)
+
     scheduler = DeliveryScheduler(
-        dispatcher, services.clock, interval_seconds=config.dispatch_interval_seconds
+        dispatcher, services.clock, interval_seconds=config.dispatch_interval_seconds, plant=plant
     )
 
     async def clock_moved() -> None:
+        await scheduler.plant_jobs()
         await dispatcher.run_due()
 
     services.clock_listeners.append(clock_moved)
@@ -54,3 +52,22 @@ def install_delivery(services: Services) -> DeliveryScheduler:
         services.sender.wake = scheduler.kick
     return scheduler
 
+
+async def plant_recurring_jobs(db: Database, clock: Clock, kinds: DeliveryKinds) -> bool:
+    """The first run of each recurring job (the daily survey planner and pair closer), due
+    now, unless one is planned already; from then on each run plans the next.
+
+    A row belongs to a workspace, so these, which serve every workspace, are kept in the
+    oldest. Returns False while there is no workspace yet, to be tried again later.
+    """
+    now = clock.now()
+    async with db.sessions() as session:
+        home = await deliveries.oldest_workspace(session)
+        if home is None:
+            return False
+        rows = [job.row(home, now, now) for job in kinds.jobs() if job.every is not None]
+        planted = await deliveries.plant(session, rows)
+        await session.commit()
+    if planted:
+        log.info("recurring jobs planted", extra={"jobs": planted})
+    return True

@@ -14,7 +14,9 @@ from bot.core.refs import ConversationRef, MessageRef, UserRef
 
 
 class DeliveryError(Exception):
-    """A send failed. `retry_after` is set when the platform asked to slow down."""
+    """A send failed, and the platform did not post the message: it refused the request
+    (4xx) or never got it. `retryable` when trying again later may work, `retry_after` when
+    the platform said how long to wait. The subclasses below say what else is known."""
 
     def __init__(
         self, reason: str, *, retryable: bool = False, retry_after: float | None = None
@@ -23,6 +25,23 @@ class DeliveryError(Exception):
         self.reason = reason
         self.retryable = retryable
         self.retry_after = retry_after
+
+
+class RateLimited(DeliveryError):
+    """The platform asked to slow down (HTTP 429) and posted nothing. Not a failure of this
+    message: wait `retry_after` seconds and ask again, as often as it takes."""
+
+    def __init__(self, retry_after: float, reason: str = "ratelimited") -> None:
+        super().__init__(reason, retryable=True, retry_after=retry_after)
+
+
+class OutcomeUnknown(DeliveryError):
+    """The request may have reached the platform, so the message may have been posted: a
+    timeout, a dropped connection, a 5xx. Sending again blindly could post it twice; ask
+    `already_delivered` first."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+        super().__init__(reason, retryable=True, retry_after=retry_after)
 
 
 class Unreachable(DeliveryError):
@@ -44,9 +63,11 @@ class Messenger(ABC):
     """One platform, as the flows and the outbox see it.
 
     Failures are DeliveryErrors: `Unreachable` when the person or workspace is gone for
-    good, `retryable=True` (with `retry_after` when the platform said how long) when trying
-    again later may work. Adapters never sleep or retry themselves: the Sender paces,
-    retries and records every attempt in the delivery log.
+    good, `RateLimited` when the platform said to slow down, `OutcomeUnknown` when the
+    message may have been posted all the same, and otherwise a plain DeliveryError, which
+    means it was not posted (`retryable=True` when trying again later may work). Adapters
+    never sleep or retry themselves: the Sender paces, reconciles, retries and records
+    every attempt in the delivery log.
     """
 
     @abstractmethod

@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from bot.core.clock import Clock
-from bot.core.messenger import NotSupported
 from bot.core.refs import ConversationRef, Platform, UserRef, WorkspaceRef
-from bot.core.working_hours import WorkingHours, is_working_time, next_working_time
-from bot.delivery.kinds import DeliveryKinds, Drop, RenderRequest, WhenUnsure
+from bot.core.working_hours import is_working_time, next_working_time
+from bot.delivery.jobs import JobRunner
+from bot.delivery.kinds import DeliveryKinds, Drop, RenderRequest
 from bot.delivery.sender import Sender
+from bot.delivery.when_unsure import WhenUnsure
 from storage.models import Delivery, Person
 from storage.repositories import deliveries
 from storage.uow import Database
@@ -38,12 +39,6 @@ def target_of(workspace: WorkspaceRef, channel_id: str) -> UserRef | Conversatio
     if channel_id.startswith("@"):
         return UserRef(workspace, channel_id[1:])
     return ConversationRef(workspace, channel_id)
-
-
-def hours_of(person: Person) -> WorkingHours:
-    return WorkingHours.from_strings(
-        person.time_zone, person.work_start_minute, person.work_end_minute, person.work_days
-    )
 
 
 class Dispatcher:
@@ -76,8 +71,7 @@ class Dispatcher:
         self._lock = asyncio.Lock()
         self._in_flight: set[int] = set()
         self._workspaces: dict[int, WorkspaceRef] = {}
-        # Run after each pass, e.g. delivery reports for finished announcements.
-        self.after_run: list[Callable[[], Awaitable[None]]] = []
+        self.jobs = JobRunner(db, clock, sender, kinds, self._workspace)
 
     async def run_due(self) -> int:
         """Handle every row due now (recovering orphans first). Returns rows handled.
@@ -106,15 +100,13 @@ class Dispatcher:
                         _, running = await asyncio.wait(
                             running, return_when=asyncio.FIRST_COMPLETED
                         )
+                # Jobs run once this pass's sends are done, so a delivery report counts
+                # their outcomes; messages a job plans go out on the next pass.
+                handled += await self._run_jobs()
             finally:
                 renewer.cancel()
                 for task in running:
                     task.cancel()
-            for hook in self.after_run:
-                try:
-                    await hook()
-                except Exception:  # noqa: BLE001 - a report must not stop deliveries
-                    log.exception("after-run hook failed")
             self.last_run_at = self.clock.now()
             return handled
 
@@ -122,14 +114,32 @@ class Dispatcher:
         async with self.db.sessions() as session:
             return await deliveries.next_due(session)
 
+    # ---- jobs
+
+    async def _run_jobs(self) -> int:
+        """Run the jobs due now, one after another (bot/delivery/jobs.py). Returns how many."""
+        ran = 0
+        while rows := await self._claim(self.batch_size, jobs=True):
+            for row in rows:
+                self._in_flight.add(row.id)  # so its lease is renewed while it runs
+                try:
+                    await self.jobs.run(row)
+                finally:
+                    self._in_flight.discard(row.id)
+            ran += len(rows)
+        return ran
+
     # ---- claimed rows
 
-    async def _claim(self, limit: int) -> list[Delivery]:
-        if limit <= 0:
+    async def _claim(self, limit: int, *, jobs: bool = False) -> list[Delivery]:
+        names = self.kinds.job_names()
+        if limit <= 0 or (jobs and not names):
             return []
         now = self.clock.now()
         async with self.db.sessions() as session:
-            return await deliveries.claim(session, now, now + self.lease, limit)
+            if jobs:
+                return await deliveries.claim(session, now, now + self.lease, limit, only=names)
+            return await deliveries.claim(session, now, now + self.lease, limit, skip=names)
 
     async def _start(
         self, rows: Sequence[Delivery], cache: dict[str, Any]
@@ -201,7 +211,7 @@ class Dispatcher:
             await self._settle(row, "unreachable", person.unreachable_reason or "unreachable")
             return
         if kind.quiet_hours and person is not None:
-            hours = hours_of(person)
+            hours = person.working_hours()
             if not is_working_time(hours, now):
                 await self._defer(row, next_working_time(hours, now), "quiet hours")
                 return
@@ -216,7 +226,12 @@ class Dispatcher:
             return
         target = target_of(workspace, row.channel_id)
         await self.sender.attempt(
-            row.workspace_id, row.id, target, rendered, key=row.idempotency_key
+            row.workspace_id,
+            row.id,
+            target,
+            rendered,
+            key=row.idempotency_key,
+            when_unsure=kind.when_unsure,
         )
 
     # ---- recovery after a crash
@@ -238,7 +253,11 @@ class Dispatcher:
                 return done
             for row in stale:
                 seen.add(row.id)
-                await self._reconcile(row)
+                if self.kinds.job(row.kind) is not None:
+                    # A job sent nothing, so there is nothing to ask the platform: run it again.
+                    await self._defer(row, row.due_at, "interrupted; runs again")
+                else:
+                    await self._reconcile(row)
                 done += 1
 
     async def _reconcile(self, row: Delivery) -> None:
@@ -257,18 +276,8 @@ class Dispatcher:
     async def _already_delivered(self, row: Delivery) -> bool | None:
         """The platform's answer, or None when it cannot tell (now or ever)."""
         workspace = await self._workspace(row.workspace_id)
-        messenger = self.sender.messengers.get(workspace.platform)
-        if messenger is None:
-            return None
-        try:
-            return await messenger.already_delivered(
-                target_of(workspace, row.channel_id), row.idempotency_key
-            )
-        except NotSupported:
-            return None
-        except Exception:  # noqa: BLE001 - unknown is a valid answer here
-            log.warning("already_delivered check failed", extra={"delivery_id": row.id})
-            return None
+        target = target_of(workspace, row.channel_id)
+        return await self.sender.already_delivered(target, row.idempotency_key)
 
     # ---- outcomes
 

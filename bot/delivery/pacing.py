@@ -1,6 +1,8 @@
 """Pacing outbound sends under each platform's rate limits, per conversation and per workspace.
 
-Limits are token buckets kept in memory: they shape traffic, they hold no state that matters.
+Limits are sliding windows kept in memory: they shape traffic, they hold no state that
+matters. When the platform answers 429 all the same (another process shares the token, or
+its limits are tighter than ours), `pause` holds the lane until its Retry-After.
 """
 
 from __future__ import annotations
@@ -67,7 +69,27 @@ class Pacer:
         self.monotonic = monotonic
         self.sleep = sleep
         self._windows: dict[tuple[str, ...], list[_Window]] = {}
+        self._paused_until: dict[tuple[str, ...], float] = {}
         self._lock = asyncio.Lock()
+
+    @staticmethod
+    def _lanes(workspace: WorkspaceRef, conversation: str | None) -> list[tuple[str, ...]]:
+        lanes: list[tuple[str, ...]] = [(workspace.platform, workspace.external_id)]
+        if conversation is not None:
+            lanes.append((workspace.platform, workspace.external_id, conversation))
+        return lanes
+
+    def pause(
+        self, workspace: WorkspaceRef, seconds: float, conversation: str | None = None
+    ) -> None:
+        """Hold every send in the workspace (or only to `conversation`) for `seconds`."""
+        lane = self._lanes(workspace, conversation)[-1]
+        until = self.monotonic() + max(0.0, seconds)
+        self._paused_until[lane] = max(until, self._paused_until.get(lane, 0.0))
+
+    def _pause_left(self, workspace: WorkspaceRef, conversation: str | None, now: float) -> float:
+        lanes = self._lanes(workspace, conversation)
+        return max((self._paused_until.get(lane, 0.0) - now for lane in lanes), default=0.0)
 
     def _windows_for(self, workspace: WorkspaceRef, conversation: str) -> list[_Window]:
         limits = self.limits.get(workspace.platform, UNLIMITED)
@@ -88,7 +110,8 @@ class Pacer:
         while True:
             async with self._lock:
                 now = self.monotonic()
-                delay = max((w.wait_needed(now) for w in windows), default=0.0)
+                waits = [w.wait_needed(now) for w in windows]
+                delay = max([self._pause_left(workspace, conversation, now), *waits])
                 if delay <= 0:
                     for window in windows:
                         window.record(now)

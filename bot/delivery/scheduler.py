@@ -1,14 +1,16 @@
 """APScheduler fires the dispatcher; the deliveries table decides what is due.
 
 An interval job wakes the dispatcher every second and, after each pass, a one-off date job
-is set for the next due time. Jobs live in memory on purpose: losing them loses nothing,
-because the next start reads what is due from the database.
+is set for the next due time. APScheduler's jobs live in memory on purpose: losing them
+loses nothing, because the next start reads what is due from the database. Tandem's own
+timed work (survey planning, closing pairs, delivery reports) is rows of that table too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -25,10 +27,21 @@ UNHEALTHY_LATENESS = timedelta(minutes=10)
 
 
 class DeliveryScheduler:
-    def __init__(self, dispatcher: Dispatcher, clock: Clock, *, interval_seconds: float = 1.0):
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        clock: Clock,
+        *,
+        interval_seconds: float = 1.0,
+        plant: Callable[[], Awaitable[bool]] | None = None,
+    ):
         self.dispatcher = dispatcher
         self.clock = clock
         self.interval_seconds = interval_seconds
+        # Plants the first row of each recurring job; False while there is nowhere to keep
+        # one yet (no workspace), so it is tried again before the next pass.
+        self.plant = plant
+        self._planted = plant is None
         self.scheduler: AsyncIOScheduler | None = None
         self._drain: asyncio.Task[None] | None = None
         self._again = False
@@ -71,6 +84,11 @@ class DeliveryScheduler:
     async def _fire(self) -> None:
         self.kick()
 
+    async def plant_jobs(self) -> None:
+        """Before the first pass of this process: idempotent, so every replica does it."""
+        if not self._planted and self.plant is not None:
+            self._planted = await self.plant()
+
     def kick(self) -> None:
         """Run the dispatcher now, in the background; a pass already running runs again."""
         if not self.running:
@@ -84,6 +102,7 @@ class DeliveryScheduler:
         while True:
             self._again = False
             try:
+                await self.plant_jobs()
                 await self.dispatcher.run_due()
                 await self._plan_next()
             except Exception:  # noqa: BLE001 - the interval job tries again in a second

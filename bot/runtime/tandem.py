@@ -99,7 +99,7 @@ class Tandem:
         if self.router.home is None:
             return None
         ctx = await self.context_for(Command(user=user, name="home"))
-        return await self.router.home(ctx)
+        return await self.router.draw_home(ctx)
 
     async def _first_time(self, ctx: FlowContext, event_id: str) -> bool:
         async with ctx.uow() as uow:

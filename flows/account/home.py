@@ -8,6 +8,8 @@ from __future__ import annotations
 from bot.core.outbound import Block, Button, Buttons, ButtonStyle, Context, Message, Section, Text
 from bot.core.working_hours import describe
 from bot.runtime.context import FlowContext
+from flows.account.pause import RESUME_ACTION
+from flows.common.actions import LEAVE_ACTION, PAUSE_ACTION, SIGNUP_ACTION
 from flows.common.pair_lifecycle import partner_of
 from flows.common.people import name_of
 
@@ -23,13 +25,13 @@ NOT_SIGNED_UP = (
 
 def _actions(status: str, programme_id: int, enrolment_id: int) -> tuple[Button, ...]:
     if status == "withdrawn":
-        return (Button("Sign up again", "signup_edit", str(programme_id)),)
-    actions = [Button("Edit my answers", "signup_edit", str(programme_id))]
+        return (Button("Sign up again", SIGNUP_ACTION, str(programme_id)),)
+    actions = [Button("Edit my answers", SIGNUP_ACTION, str(programme_id))]
     if status == "active":
-        actions.append(Button("Pause", "pause", str(enrolment_id)))
-        actions.append(Button("Withdraw", "leave", str(enrolment_id), ButtonStyle.DANGER))
+        actions.append(Button("Pause", PAUSE_ACTION, str(enrolment_id)))
+        actions.append(Button("Withdraw", LEAVE_ACTION, str(enrolment_id), ButtonStyle.DANGER))
     elif status == "paused":
-        actions.append(Button("Resume", "resume", str(enrolment_id), ButtonStyle.PRIMARY))
+        actions.append(Button("Resume", RESUME_ACTION, str(enrolment_id), ButtonStyle.PRIMARY))
     return tuple(actions)
 
 
@@ -64,7 +66,7 @@ async def home_for(ctx: FlowContext) -> Message:
             blocks=(
                 Text(HOME_INTRO),
                 Text(NOT_SIGNED_UP),
-                Buttons((Button("Sign up", "signup_edit", "", ButtonStyle.PRIMARY),)),
+                Buttons((Button("Sign up", SIGNUP_ACTION, "", ButtonStyle.PRIMARY),)),
             ),
         )
     return Message(

@@ -21,22 +21,18 @@ from bot.core.outbound import (
     Text,
 )
 from bot.runtime.context import FlowContext
+from flows.common.actions import support_button
 from flows.common.form_values import FormValues, one, too_long
 from flows.common.people import name_of, person_for
 from storage.models import Programme
 
-ACTION_ID = "support"
 FORM_ID = "support"
+LINK_ACTION = "support_link"
 MESSAGE_LIMIT = 1000
 DEFAULT_RESOURCES = (
     "If you need to talk to someone now, your Employee Assistance Programme is available "
     "24/7 and is confidential. If you are in danger, call your local emergency number."
 )
-
-
-def support_button(programme_id: int) -> Button:
-    """The neutral "Need support?" button every session DM can carry."""
-    return Button("Need support?", ACTION_ID, str(programme_id))
 
 
 def support_form(programme: Programme | None) -> Form:
@@ -67,7 +63,7 @@ def resources_message(settings: dict[str, Any], told_admins: bool) -> Message:
     support = settings.get("support") or {}
     text = str(support.get("text") or DEFAULT_RESOURCES)
     links = tuple(
-        Button(str(link["label"])[:75], f"support_link:{n}", url=str(link["url"]))
+        Button(str(link["label"])[:75], f"{LINK_ACTION}:{n}", url=str(link["url"]))
         for n, link in enumerate(support.get("links") or [])
         if isinstance(link, dict) and link.get("label") and link.get("url")
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.events import MemberJoined
 from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
 from bot.runtime.context import FlowContext
+from flows.common.actions import SIGNUP_ACTION
 
 WELCOME = Message(
     summary="Hi, I'm Tandem: I help run mentoring programmes here",
@@ -17,7 +18,7 @@ WELCOME = Message(
             "Once a month you'll meet your match for an hour. I'll help you book it, prepare, "
             "and reflect. What you write in a reflection is yours alone."
         ),
-        Buttons((Button("Sign up", "signup_edit", "", ButtonStyle.PRIMARY),)),
+        Buttons((Button("Sign up", SIGNUP_ACTION, "", ButtonStyle.PRIMARY),)),
         Context("Type `help` any time to see everything I can do."),
     ),
 )

@@ -1,46 +1,37 @@
-"""Champion announcements: a message to a channel or to an audience of enrolled people.
+"""Champion announcements: `/mentoring announce` and its form.
 
-`/mentoring announce` (programme champions and admins only) opens a form; submitting it
-stores one Announcement and fans it out as one delivery row per recipient, sent now or at
-the chosen time within each recipient's working hours. When every row has an outcome the
-sender gets a delivery report.
+Programme champions and admins only. Submitting the form stores one Announcement and plans
+its delivery rows (flows/announcements/audience.py), sent now or at the chosen time within
+each recipient's working hours, and a follow-up that reports back to the sender once every
+row has an outcome (flows/announcements/report.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
-
-from bot.core.clock import Clock
 from bot.core.events import Command, FormSubmitted
-from bot.core.outbound import Choice, Context, FieldKind, Form, FormField, Message, Text
-from bot.core.refs import UserRef, WorkspaceRef
+from bot.core.outbound import Choice, FieldKind, Form, FormField
 from bot.core.working_hours import describe, zone_of
-from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, WhenUnsure, send_late
-from bot.delivery.sender import Sender
 from bot.runtime.context import FlowContext
+from flows.announcements.audience import audience_people, fan_out_rows
+from flows.announcements.report import follow_up_row
 from flows.common.form_values import FormValues, one, too_long
-from flows.common.people import name_of, person_for
-from storage.models import Announcement, Enrolment, Person, Programme
+from flows.common.people import person_for
+from storage.models import Announcement, Programme
 from storage.repositories import deliveries
-from storage.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 FORM_ID = "announce"
-KIND = "announcement"
-REPORT_KIND = "announcement_report"
 MAX_LENGTH = 3000
 ROLES = {"admin", "champion"}
 NOT_ALLOWED = (
     "Sorry, only programme champions and admins can send announcements. "
     "If you'd like something shared, ask your programme's champion."
 )
-AUDIENCE_ROLES = {"mentors": ("mentor", "either"), "mentees": ("mentee", "either")}
 
 
 def _audience_choices(programmes: list[Programme]) -> tuple[Choice, ...]:
@@ -136,59 +127,6 @@ def validate(values: FormValues) -> dict[str, str]:
     return errors
 
 
-async def audience_people(
-    uow: UnitOfWork, programmes: list[Programme], audience: str
-) -> list[Person]:
-    """Active enrolments in the sender's own programmes, narrowed by the audience chosen."""
-    kind, _, arg = audience.partition(":")
-    chosen = programmes
-    if kind == "programme":
-        chosen = [p for p in programmes if str(p.id) == arg]
-    elif kind == "wave":
-        chosen = [p for p in programmes if p.wave == arg]
-    elif kind not in ("everyone", *AUDIENCE_ROLES):
-        return []
-    query = (
-        select(Person)
-        .join(Enrolment, Enrolment.person_id == Person.id)
-        .where(
-            Enrolment.workspace_id == uow.workspace_id,
-            Enrolment.programme_id.in_([p.id for p in chosen]),
-            Enrolment.status == "active",
-        )
-        .distinct()
-        .order_by(Person.id)
-    )
-    if kind in AUDIENCE_ROLES:
-        query = query.where(Enrolment.role.in_(AUDIENCE_ROLES[kind]))
-    return list(await uow.session.scalars(query))
-
-
-def fan_out_rows(announcement: Announcement, people: list[Person], channel: str, now: datetime):  # type: ignore[no-untyped-def]
-    """One delivery row per recipient (or one for the channel), keyed so a retry adds none."""
-    common = {
-        "workspace_id": announcement.workspace_id,
-        "kind": KIND,
-        "due_at": announcement.send_at,
-        "now": now,
-        "announcement_id": announcement.id,
-        "payload": {"announcement_id": announcement.id},
-    }
-    if channel:
-        return [
-            deliveries.row(key=f"{KIND}:{announcement.id}:{channel}", channel_id=channel, **common)
-        ]
-    return [
-        deliveries.row(
-            key=f"{KIND}:{announcement.id}:{p.id}",
-            channel_id=f"@{p.platform_user_id}",
-            person_id=p.id,
-            **common,
-        )
-        for p in people
-    ]
-
-
 async def submit(ctx: FlowContext, event: FormSubmitted) -> dict[str, str] | None:
     now = ctx.clock.now()
     values = event.values
@@ -222,7 +160,8 @@ async def submit(ctx: FlowContext, event: FormSubmitted) -> dict[str, str] | Non
         )
         uow.session.add(announcement)
         await uow.session.flush()
-        await deliveries.plan(uow.session, fan_out_rows(announcement, people, channel, now))
+        rows = fan_out_rows(announcement, people, channel, now)
+        await deliveries.plan(uow.session, [*rows, follow_up_row(announcement, now)])
         await uow.commit()
         announcement_id, zone = announcement.id, person.time_zone
     log.info(
@@ -241,93 +180,3 @@ async def submit(ctx: FlowContext, event: FormSubmitted) -> dict[str, str] | Non
         "I'll send you a delivery report when it's done."
     )
     return None
-
-
-async def render(req: RenderRequest) -> Message | Drop:
-    announcement_id = int(req.payload["announcement_id"])
-    cache_key = f"{KIND}:{announcement_id}"
-    if cache_key not in req.cache:
-        announcement = await req.uow.session.get(Announcement, announcement_id)
-        sender = (
-            await req.uow.people.get(announcement.sender_person_id)
-            if announcement and announcement.sender_person_id
-            else None
-        )
-        req.cache[cache_key] = (announcement, name_of(sender) if sender else "the programme team")
-    announcement, sender_name = req.cache[cache_key]
-    if announcement is None or announcement.status == "cancelled":
-        return Drop("announcement withdrawn")
-    body = announcement.body
-    return Message(
-        summary=body[:150],
-        blocks=(Text(body), Context(f"Announcement from {sender_name} via Tandem")),
-    )
-
-
-KINDS = (
-    # Late is better than never for an announcement; if a crash leaves it unclear whether
-    # one arrived, sending again beats a silent loss (Slack and the playground can tell).
-    DeliveryKind(KIND, render, send_late, quiet_hours=True, when_unsure=WhenUnsure.RESEND),
-)
-
-
-def report_hook(
-    db: Database,
-    clock: Clock,
-    sender: Sender,
-    workspace_ref: Callable[[int], Awaitable[WorkspaceRef]],
-) -> Callable[[], Awaitable[None]]:
-    """After each dispatcher pass: a delivery report for every announcement now finished."""
-
-    async def report_finished() -> None:
-        async with db.sessions() as session:
-            finished = await deliveries.finished_announcements(session)
-            reports = [(a, await deliveries.outcome_counts(session, a.id)) for a in finished]
-            senders = {
-                p.id: p
-                for p in await session.scalars(
-                    select(Person).where(
-                        Person.id.in_([a.sender_person_id for a in finished if a.sender_person_id])
-                    )
-                )
-            }
-        for announcement, counts in reports:
-            author = senders.get(announcement.sender_person_id or 0)
-            if author is not None:
-                workspace = await workspace_ref(announcement.workspace_id)
-                await sender.send_now(
-                    announcement.workspace_id,
-                    UserRef(workspace, author.platform_user_id),
-                    report_message(announcement, counts),
-                    kind=REPORT_KIND,
-                    key=f"{REPORT_KIND}:{announcement.id}",
-                )
-            async with db.sessions() as session:
-                await session.execute(
-                    update(Announcement)
-                    .where(Announcement.id == announcement.id, Announcement.status == "scheduled")
-                    .values(status="done")
-                )
-                await session.commit()
-            log.info("announcement done", extra={"announcement_id": announcement.id, **counts})
-
-    return report_finished
-
-
-def report_message(announcement: Announcement, counts: dict[str, int]) -> Message:
-    sent, failed = counts.get("sent", 0), counts.get("failed", 0)
-    unreachable = counts.get("unreachable", 0)
-    skipped = counts.get("dropped", 0) + counts.get("cancelled", 0)
-    channel = (announcement.audience or {}).get("channel")
-    lines = [
-        f"*Delivery report* for your announcement{f' in {channel}' if channel else ''}:",
-        f"• Sent: {sent:,}",
-        f"• Failed: {failed:,}",
-        f"• Unreachable (left, or blocked the app): {unreachable:,}",
-    ]
-    if skipped:
-        lines.append(f"• Not sent: {skipped:,}")
-    return Message(
-        summary=f"Your announcement: {sent:,} sent, {failed:,} failed, {unreachable:,} unreachable",
-        blocks=(Text("\n".join(lines)),),
-    )

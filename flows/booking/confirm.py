@@ -17,7 +17,6 @@ from flows.booking.spec import (
     BookingSpec,
     booked,
     duration,
-    hours_of,
     load_booking,
     of_kind,
     parse_id,
@@ -105,7 +104,7 @@ def confirmation(
     *,
     moved: bool,
 ) -> Message:
-    when = describe(starts_at, hours_of(person).time_zone)
+    when = describe(starts_at, person.working_hours().time_zone)
     verb = "moved to" if moved else "booked for"
     return Message(
         summary=f"{spec.title} with {name_of(other)} {verb} {when}",
@@ -170,7 +169,7 @@ async def cancel(ctx: FlowContext, click: ButtonClicked, spec: BookingSpec) -> N
             blocks=(
                 Text(
                     f"{name_of(b.me)} had to cancel your {spec.label} on "
-                    f"{describe(starts_at, hours_of(b.partner).time_zone)}. "
+                    f"{describe(starts_at, b.partner.working_hours().time_zone)}. "
                     "Book another time when it suits you both."
                 ),
                 again,

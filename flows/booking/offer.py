@@ -15,7 +15,6 @@ from flows.booking.spec import (
     BookingSpec,
     booked,
     duration,
-    hours_of,
     load_booking,
     of_kind,
     parse_id,
@@ -41,7 +40,7 @@ async def book(ctx: FlowContext, click: ButtonClicked, spec: BookingSpec) -> Non
             await ctx.reply_text(GONE)
             return
     current = booked(spec, meetings, now)
-    mine, theirs = hours_of(b.me), hours_of(b.partner)
+    mine, theirs = b.me.working_hours(), b.partner.working_hours()
     length = duration(spec, b)
     after = max(now + NOTICE, spec.earliest(b, meetings, now))
     slots = candidate_slots(

@@ -24,7 +24,6 @@ from flows.booking.spec import (
     GONE,
     BookingSpec,
     duration,
-    hours_of,
     load_booking,
     of_kind,
     parse_id,
@@ -41,7 +40,7 @@ async def other_time(ctx: FlowContext, click: ButtonClicked, spec: BookingSpec) 
     if b is None or b.pair.status not in spec.bookable:
         await ctx.reply_text(GONE)
         return
-    zone = hours_of(b.me).time_zone
+    zone = b.me.working_hours().time_zone
     await ctx.open_form(
         Form(
             form_id=spec.form_id,
@@ -96,8 +95,8 @@ async def propose(ctx: FlowContext, pair_id: int, start: datetime, spec: Booking
             return refusal
         length = duration(spec, b)
         problem = validate_proposed_time(
-            hours_of(b.me),
-            hours_of(b.partner),
+            b.me.working_hours(),
+            b.partner.working_hours(),
             start,
             length,
             now=now,
@@ -131,7 +130,7 @@ async def propose(ctx: FlowContext, pair_id: int, start: datetime, spec: Booking
         meeting_id = meeting.id
         await uow.commit()
     me, partner = name_of(b.me), name_of(b.partner)
-    theirs = describe(start, hours_of(b.partner).time_zone)
+    theirs = describe(start, b.partner.working_hours().time_zone)
     await ctx.dm(
         b.partner.platform_user_id,
         Message(
@@ -153,7 +152,7 @@ async def propose(ctx: FlowContext, pair_id: int, start: datetime, spec: Booking
         key=f"{spec.prefix}_proposal:{meeting_id}:{b.partner.id}",
     )
     await ctx.reply_text(
-        f"I've suggested {describe(start, hours_of(b.me).time_zone)} to {partner}. "
+        f"I've suggested {describe(start, b.me.working_hours().time_zone)} to {partner}. "
         "I'll let you know when they accept."
     )
     return None

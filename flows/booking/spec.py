@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from bot.core.outbound import Button, Buttons, ButtonStyle
-from bot.core.working_hours import WorkingHours
 from storage.models import Enrolment, Meeting, Pair, Person, Programme
 from storage.uow import UnitOfWork
 
@@ -82,12 +81,6 @@ class BookingSpec:
     @property
     def title(self) -> str:
         return self.label[:1].upper() + self.label[1:]
-
-
-def hours_of(person: Person) -> WorkingHours:
-    return WorkingHours.from_strings(
-        person.time_zone, person.work_start_minute, person.work_end_minute, person.work_days
-    )
 
 
 async def load_booking(uow: UnitOfWork, pair_id: int, user_id: str) -> Booking | None:

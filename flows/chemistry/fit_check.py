@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.core.events import ButtonClicked
 from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
@@ -25,13 +25,16 @@ from bot.runtime.context import FlowContext
 from flows.common.pair_lifecycle import end_pair
 from flows.common.people import name_of
 from flows.sessions.cadence import confirmed_message
-from storage.models import Delivery, Meeting, Pair, Person, Programme, Response
+from storage.models import Meeting, Pair, Person, Programme, Response
+from storage.pair_status import PairStatus, move
 from storage.repositories import deliveries
 from storage.uow import UnitOfWork
 
 KIND = "fit_check"
 QUESTION = "good_fit"
-DISSOLVED = "rematch_requested"
+YES_ACTION = "fit_yes"
+NO_ACTION = "fit_no"
+DISSOLVED = PairStatus.REMATCH_REQUESTED
 
 
 def subject(pair_id: int) -> str:
@@ -60,16 +63,7 @@ async def plan(uow: UnitOfWork, meeting: Meeting, pair: Pair, people: Sequence[P
 
 
 async def unplan(uow: UnitOfWork, meeting_id: int) -> None:
-    await uow.session.execute(
-        update(Delivery)
-        .where(
-            Delivery.workspace_id == uow.workspace_id,
-            Delivery.meeting_id == meeting_id,
-            Delivery.kind == KIND,
-            Delivery.state == "pending",
-        )
-        .values(state="cancelled")
-    )
+    await deliveries.cancel_pending(uow.session, uow.workspace_id, [meeting_id], kind=KIND)
 
 
 async def render(req: RenderRequest) -> Message | Drop:
@@ -98,8 +92,8 @@ def question(pair_id: int, partner: Person) -> Message:
             ),
             Buttons(
                 (
-                    Button("Yes, good fit", "fit_yes", str(pair_id), ButtonStyle.PRIMARY),
-                    Button("Not quite", "fit_no", str(pair_id)),
+                    Button("Yes, good fit", YES_ACTION, str(pair_id), ButtonStyle.PRIMARY),
+                    Button("Not quite", NO_ACTION, str(pair_id)),
                 )
             ),
             Context(
@@ -115,13 +109,14 @@ KINDS = (DeliveryKind(KIND, render, send_late, quiet_hours=True),)
 
 
 async def _partner(uow: UnitOfWork, pair: Pair, person: Person | None) -> Person | None:
-    if person is None:
+    """The other one of the pair's two members; None unless `person` is one of them."""
+    mentor = await uow.enrolments.get(pair.mentor_enrolment_id)
+    mentee = await uow.enrolments.get(pair.mentee_enrolment_id)
+    if person is None or mentor is None or mentee is None:
         return None
-    for enrolment_id in (pair.mentor_enrolment_id, pair.mentee_enrolment_id):
-        enrolment = await uow.enrolments.get(enrolment_id)
-        if enrolment and enrolment.person_id != person.id:
-            return await uow.people.get(enrolment.person_id)
-    return None
+    members = {mentor.person_id: mentee.person_id, mentee.person_id: mentor.person_id}
+    other = members.get(person.id)
+    return await uow.people.get(other) if other is not None else None
 
 
 async def answer_yes(ctx: FlowContext, click: ButtonClicked) -> None:
@@ -200,11 +195,10 @@ async def _answer(ctx: FlowContext, value: str, answer: str) -> None:
         answers = await _answers(uow, pair.id)
         outcome = "waiting"
         if "no" in answers.values():
-            await end_pair(uow, pair, "fit_check", now)
-            pair.status = DISSOLVED
+            await end_pair(uow, pair, "fit_check", now, to=DISSOLVED)
             outcome = "dissolved"
         elif answers.get(partner.id) == "yes" and answers.get(me.id) == "yes":
-            pair.status = "confirmed"
+            move(pair, PairStatus.CONFIRMED)
             outcome = "confirmed"
         programme = await uow.programmes.get(pair.programme_id)
         admins = await uow.programmes.people_with_role(pair.programme_id, "admin")

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from flows.booking.spec import GONE, NOTICE, Booking, BookingSpec, hours_of, load_booking
+from flows.booking.spec import GONE, NOTICE, Booking, BookingSpec, load_booking
 from flows.chemistry import fit_check
 from flows.matching.introductions import chemistry_minutes
 from storage.models import Meeting
+from storage.pair_status import PairStatus, move
 from storage.uow import UnitOfWork
 
-__all__ = ["GONE", "NOTICE", "Booking", "hours_of", "load_booking"]
+__all__ = ["GONE", "NOTICE", "Booking", "load_booking"]
 
 FORM_ID = "chem_time"
 BOOKABLE = ("introduced", "chemistry_booked")
@@ -30,13 +31,13 @@ def _refuse(b: Booking, meetings: Sequence[Meeting], now: datetime) -> str | Non
 
 
 async def _booked(uow: UnitOfWork, meeting: Meeting, b: Booking, now: datetime) -> None:
-    b.pair.status = "chemistry_booked"
+    move(b.pair, PairStatus.CHEMISTRY_BOOKED)
     await fit_check.plan(uow, meeting, b.pair, (b.me, b.partner))
 
 
 async def _cancelled(uow: UnitOfWork, meeting: Meeting, b: Booking, now: datetime) -> None:
     await fit_check.unplan(uow, meeting.id)
-    b.pair.status = "introduced"
+    move(b.pair, PairStatus.INTRODUCED)
 
 
 SPEC = BookingSpec(

@@ -8,13 +8,10 @@ they can run it soon.
 from __future__ import annotations
 
 from bot.core.events import ButtonClicked
-from bot.core.outbound import Button, Context, Message, Text
+from bot.core.outbound import Context, Message, Text
 from bot.runtime.context import FlowContext
 from flows.common.pair_view import admin_user_ids
 from flows.common.people import name_of
-
-ACTION_ID = "rematch_me"
-BUTTON = Button("Find me a new partner", ACTION_ID)
 
 
 async def clicked(ctx: FlowContext, click: ButtonClicked) -> None:

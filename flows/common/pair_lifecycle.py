@@ -6,12 +6,22 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from storage.models import Delivery, Meeting, Pair, Person
+from storage.models import Meeting, Pair, Person
+from storage.pair_status import PairStatus, move
+from storage.repositories import deliveries
 from storage.uow import UnitOfWork
 
 
-async def end_pair(uow: UnitOfWork, pair: Pair, reason: str, now: datetime) -> None:
-    pair.status = "ended"
+async def end_pair(
+    uow: UnitOfWork,
+    pair: Pair,
+    reason: str,
+    now: datetime,
+    *,
+    to: PairStatus = PairStatus.ENDED,
+) -> None:
+    """End a live pair (`to` is rematch_requested when the fit check dissolves it)."""
+    move(pair, to)
     pair.end_reason = reason
     pair.ended_at = now
     meetings = await uow.meetings.for_pair(pair.id)
@@ -28,20 +38,7 @@ async def end_pair(uow: UnitOfWork, pair: Pair, reason: str, now: datetime) -> N
             .where(Meeting.workspace_id == uow.workspace_id, Meeting.id.in_(live))
             .values(status="cancelled", updated_at=now)
         )
-    if meetings:
-        await cancel_pending_for_meetings(uow, [m.id for m in meetings])
-
-
-async def cancel_pending_for_meetings(uow: UnitOfWork, meeting_ids: list[int]) -> None:
-    await uow.session.execute(
-        update(Delivery)
-        .where(
-            Delivery.workspace_id == uow.workspace_id,
-            Delivery.meeting_id.in_(meeting_ids),
-            Delivery.state == "pending",
-        )
-        .values(state="cancelled")
-    )
+    await deliveries.cancel_pending(uow.session, uow.workspace_id, [m.id for m in meetings])
 
 
 async def partner_of(uow: UnitOfWork, pair: Pair, enrolment_id: int) -> Person | None:

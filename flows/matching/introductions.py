@@ -10,10 +10,11 @@ from datetime import datetime
 from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Section, Text
 from bot.core.refs import UserRef, WorkspaceRef
 from bot.delivery.sender import Sender
-from flows.common import catalogue
+from flows.common.actions import CHEMISTRY_BOOK_ACTION
+from flows.common.disclosure import first_name, meeting_place, partner_profile, sharing_of
 from flows.common.people import name_of
 from storage.models import Enrolment, Pair, Person, Programme
-from storage.repositories.matching import LIVE_STATES
+from storage.pair_status import LIVE_STATES, PairStatus, move
 from storage.uow import Database
 
 CHEMISTRY_MINUTES = 30
@@ -21,7 +22,6 @@ CONFIDENTIALITY = (
     "*Confidentiality:* what you say to each other stays between the two of you. "
     "Admins see only whether sessions happen, never what you talk about."
 )
-ADMIN_ONLY_REASONS = ("Locked by an admin", "Swapped by an admin")
 ROLE_WORDS = {"mentor": "mentor", "mentee": "mentee"}
 
 
@@ -30,6 +30,7 @@ class Side:
     person: Person
     enrolment: Enrolment
     role: str  # in this pair: mentor or mentee
+    shared: frozenset[str]  # what this person chose to share with their partner
 
 
 @dataclass
@@ -42,37 +43,24 @@ def chemistry_minutes(programme: Programme) -> int:
     return int(programme.settings.get("chemistry_minutes", CHEMISTRY_MINUTES))
 
 
-def _labels(keys: list[str]) -> str:
-    return ", ".join(catalogue.labels(keys, catalogue.AREAS)) or "nothing listed"
-
-
-def meeting_medium(a: Enrolment, b: Enrolment) -> str:
-    in_person_ok = {a.medium, b.medium} <= {"in_person", "either"} and "in_person" in {
-        a.medium,
-        b.medium,
-    }
-    same_place = a.location.strip().casefold() == b.location.strip().casefold() != ""
-    return (
-        f"in person ({a.location.strip()})"
-        if in_person_ok and same_place
-        else "online (video call)"
-    )
-
-
 def introduction(programme: Programme, pair: Pair, me: Side, partner: Side) -> Message:
+    """Spoken to `me`, about common ground and what `partner` chose to share; the admins'
+    scoring reasons on the pair stay with the admins."""
     name = name_of(partner.person)
-    e = partner.enrolment
-    about: list[tuple[str, str]] = [
-        ("Role", f"{e.job_title or 'not given'} ({e.department or '-'})")
+    profile = partner_profile(me.enrolment, partner.enrolment, name, partner.shared)
+    why = [
+        line
+        for line in (
+            profile.common_ground_line(),
+            "We look for pairs with something to learn from each other, at times that suit you both.",
+        )
+        if line
     ]
-    about.append(("Can offer", _labels(e.offers)))
-    if e.goal_areas:
-        about.append(("Would like to learn about", _labels(e.goal_areas)))
-    if e.goals:
-        about.append(("What they want to get out of it", e.goals))
-    if e.lived_experience:
-        about.append(("Lived experience they chose to share", _labels(e.lived_experience)))
-    reasons = [r for r in pair.reasons if not r.startswith(ADMIN_ONLY_REASONS)]
+    about = (
+        Section(f"What {first_name(name)} chose to share", fields=profile.shared)
+        if profile.shared
+        else Section(f"About {first_name(name)}", text=profile.nothing_shared_line())
+    )
     headline = (
         f"Meet your match for *{programme.name}*: *{name}*. You'll be the "
         f"{ROLE_WORDS[me.role]} and {name} will be your {ROLE_WORDS[partner.role]}."
@@ -81,22 +69,25 @@ def introduction(programme: Programme, pair: Pair, me: Side, partner: Side) -> M
         summary=f"Meet your mentoring match: {name}",
         blocks=(
             Text(headline),
-            Section(f"About {name}", fields=tuple(about)),
-            Section("Why we matched you", text="\n".join(f"• {r}" for r in reasons)),
+            Section("Why we matched you", text="\n".join(f"• {line}" for line in why)),
+            about,
             Section(
                 "What to expect",
                 text=CONFIDENTIALITY,
                 fields=(
                     ("How often", f"{programme.session_count} sessions, {programme.cadence}"),
                     ("Session length", f"{programme.session_minutes} minutes"),
-                    ("Where", meeting_medium(me.enrolment, partner.enrolment)),
+                    ("Where", meeting_place(me.enrolment, partner.enrolment)),
                     ("Goals", "Agree one to three goals together at your first session"),
                 ),
             ),
             Buttons(
                 (
                     Button(
-                        "Book our chemistry meeting", "chem_book", str(pair.id), ButtonStyle.PRIMARY
+                        "Book our chemistry meeting",
+                        CHEMISTRY_BOOK_ACTION,
+                        str(pair.id),
+                        ButtonStyle.PRIMARY,
                     ),
                 )
             ),
@@ -140,7 +131,7 @@ async def publish(
                 report.skipped.append(f"{who}: someone withdrew, paused or is already matched")
                 await uow.session.delete(pair)
                 continue
-            pair.status = "introduced"
+            move(pair, PairStatus.INTRODUCED)
             pair.published_at = now
             pair.locked = False
             busy |= {mentor.enrolment.id, mentee.enrolment.id}
@@ -167,4 +158,7 @@ async def _side(uow, enrolment_id: int, role: str) -> Side | None:  # type: igno
     if enrolment is None or enrolment.status != "active":
         return None
     person = await uow.people.get(enrolment.person_id)
-    return Side(person, enrolment, role) if person else None
+    if person is None:
+        return None
+    shared = await sharing_of(uow, person.id, enrolment.programme_id)
+    return Side(person, enrolment, role, shared)

@@ -7,12 +7,19 @@ from dataclasses import dataclass
 
 from bot.core.outbound import Block, Button, Buttons, ButtonStyle, Context, Divider, Message, Text
 from storage.models import Programme
-from storage.repositories.matching import LIVE_STATES
+from storage.pair_status import LIVE_STATES
 from storage.uow import UnitOfWork
 
 CHAT_LIMIT = 20
 UNMATCHED_LIMIT = 10
 REMOVED = "removed from the proposal by an admin"
+# The preview's buttons, handled in flows/matching/review.py (which imports this module).
+LOCK_ACTION = "match_lock"
+UNLOCK_ACTION = "match_unlock"
+REMOVE_ACTION = "match_remove"
+RERUN_ACTION = "match_rerun"
+SWAP_ACTION = "match_swap"
+PUBLISH_ACTION = "match_publish"
 
 
 @dataclass(frozen=True)
@@ -88,26 +95,26 @@ async def load_proposal(uow: UnitOfWork, programme: Programme) -> ProposalView:
 def _pair_block(number: int, pair: PairView) -> tuple[Text, Buttons]:
     # One text block and one row of buttons per pair: 20 pairs stay inside Slack's 50 blocks.
     lock = (
-        Button("Unlock", "match_unlock", str(pair.pair_id))
+        Button("Unlock", UNLOCK_ACTION, str(pair.pair_id))
         if pair.locked
-        else Button("Lock", "match_lock", str(pair.pair_id))
+        else Button("Lock", LOCK_ACTION, str(pair.pair_id))
     )
     title = f"*{number}. {pair.mentor} (mentor) & {pair.mentee} (mentee)*"
     if pair.locked:
         title += " [locked]"
     reasons = "\n".join(f"• {r}" for r in pair.reasons[:6])
     return Text(f"{title}  score {pair.score:.2f}\n{reasons}"), Buttons(
-        (lock, Button("Remove", "match_remove", str(pair.pair_id), ButtonStyle.DANGER))
+        (lock, Button("Remove", REMOVE_ACTION, str(pair.pair_id), ButtonStyle.DANGER))
     )
 
 
 def _actions(view: ProposalView) -> Buttons:
-    actions = [Button("Re-run", "match_rerun", str(view.programme_id))]
+    actions = [Button("Re-run", RERUN_ACTION, str(view.programme_id))]
     if len(view.pairs) >= 2:
-        actions.insert(0, Button("Swap two pairs", "match_swap", str(view.programme_id)))
+        actions.insert(0, Button("Swap two pairs", SWAP_ACTION, str(view.programme_id)))
     if view.pairs:
         actions.append(
-            Button("Publish", "match_publish", str(view.programme_id), ButtonStyle.PRIMARY)
+            Button("Publish", PUBLISH_ACTION, str(view.programme_id), ButtonStyle.PRIMARY)
         )
     return Buttons(tuple(actions))
 

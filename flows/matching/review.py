@@ -1,5 +1,9 @@
 """Admin review of a matching run: `/mentoring match [programme]` proposes pairs, and the
-preview's buttons swap, remove, lock or re-run them before publishing introductions."""
+preview's buttons swap, remove, lock or re-run them before publishing introductions.
+
+Only admins of the programme get here: the router checks each route's policy first
+(flows/routes.py), from the programme's roles as they are when the button is clicked.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,16 @@ from bot.core.events import ButtonClicked, Command, FormSubmitted
 from bot.core.outbound import Choice, FieldKind, Form, FormField
 from bot.runtime.context import FlowContext
 from flows.common.form_values import FormValues, one
-from flows.matching.engine import explain_pair
 from flows.matching.introductions import publish
 from flows.matching.preview import load_proposal, preview_message
+from flows.matching.reasons import explain_pair
 from flows.matching.run import Pool, load_pool, run_matching
 from storage.models import Pair, Programme
 from storage.uow import UnitOfWork
 
 SWAP_FORM = "match_swap"
 SWAP_OPTIONS_LIMIT = 100
-NOT_ADMIN = (
-    "Only programme admins can run matching. If you think you should be one, "
-    "ask your programme team to add you."
-)
+EXPIRED = "That proposal has changed. Run `match` to see it."
 
 
 async def _admin_programmes(ctx: FlowContext, uow: UnitOfWork) -> list[Programme]:
@@ -27,29 +28,14 @@ async def _admin_programmes(ctx: FlowContext, uow: UnitOfWork) -> list[Programme
     return await uow.programmes.programmes_where(person.id, {"admin"}) if person else []
 
 
-async def _admin_programme(
-    ctx: FlowContext, uow: UnitOfWork, programme_id: int
-) -> Programme | None:
-    return next((p for p in await _admin_programmes(ctx, uow) if p.id == programme_id), None)
-
-
 async def match(ctx: FlowContext, command: Command) -> None:
     wanted = command.args.strip().lower()
     async with ctx.uow() as uow:
         mine = await _admin_programmes(ctx, uow)
+        # The policy let in an admin of `wanted`, or of at least one programme if none named.
         programme = next((p for p in mine if p.slug == wanted), None)
         if programme is None:
-            if not mine:
-                await ctx.reply_text(NOT_ADMIN)
-                return
-            if wanted and await uow.programmes.by_slug(wanted):
-                await ctx.reply_text(f"Sorry, only admins of `{wanted}` can run its matching.")
-                return
-            if wanted:
-                slugs = ", ".join(f"`{p.slug}`" for p in mine)
-                await ctx.reply_text(f"I can't find a programme called `{wanted}`. Yours: {slugs}.")
-                return
-            if len(mine) > 1:
+            if wanted or len(mine) != 1:
                 slugs = ", ".join(f"`{p.slug}`" for p in mine)
                 await ctx.reply_text(f"Which programme? Type `match <name>`, one of: {slugs}.")
                 return
@@ -80,21 +66,18 @@ async def _show(ctx: FlowContext, programme_id: int, click: ButtonClicked | None
         await ctx.reply(message, kind="match_preview")
 
 
-async def _guarded_pair(ctx: FlowContext, uow: UnitOfWork, value: str) -> Pair | None:
-    """The proposed pair a button names, if the clicker administers its programme."""
+async def _proposed_pair(ctx: FlowContext, uow: UnitOfWork, value: str) -> Pair | None:
+    """The proposed pair a button names, while it is still only a proposal."""
     pair = await uow.pairs.get(int(value)) if value.isdigit() else None
     if pair is None or pair.status != "proposed":
         await ctx.reply_text("That pair isn't in the proposal any more. Run `match` to see it.")
-        return None
-    if await _admin_programme(ctx, uow, pair.programme_id) is None:
-        await ctx.reply_text(NOT_ADMIN)
         return None
     return pair
 
 
 async def _set_lock(ctx: FlowContext, click: ButtonClicked, locked: bool) -> None:
     async with ctx.uow() as uow:
-        pair = await _guarded_pair(ctx, uow, click.value)
+        pair = await _proposed_pair(ctx, uow, click.value)
         if pair is None:
             return
         pair.locked = locked
@@ -113,7 +96,7 @@ async def unlock(ctx: FlowContext, click: ButtonClicked) -> None:
 
 async def remove(ctx: FlowContext, click: ButtonClicked) -> None:
     async with ctx.uow() as uow:
-        pair = await _guarded_pair(ctx, uow, click.value)
+        pair = await _proposed_pair(ctx, uow, click.value)
         if pair is None:
             return
         programme_id = pair.programme_id
@@ -125,23 +108,23 @@ async def remove(ctx: FlowContext, click: ButtonClicked) -> None:
     await _show(ctx, programme_id, click)
 
 
-async def _guarded_programme(ctx: FlowContext, uow: UnitOfWork, value: str) -> Programme | None:
-    programme = await _admin_programme(ctx, uow, int(value)) if value.isdigit() else None
+async def _programme(ctx: FlowContext, uow: UnitOfWork, value: str) -> Programme | None:
+    programme = await uow.programmes.get(int(value)) if value.isdigit() else None
     if programme is None:
-        await ctx.reply_text(NOT_ADMIN)
+        await ctx.reply_text(EXPIRED)
     return programme
 
 
 async def rerun(ctx: FlowContext, click: ButtonClicked) -> None:
     async with ctx.uow() as uow:
-        programme = await _guarded_programme(ctx, uow, click.value)
+        programme = await _programme(ctx, uow, click.value)
     if programme is not None:
         await _run_and_preview(ctx, programme.id, click)
 
 
 async def publish_clicked(ctx: FlowContext, click: ButtonClicked) -> None:
     async with ctx.uow() as uow:
-        programme = await _guarded_programme(ctx, uow, click.value)
+        programme = await _programme(ctx, uow, click.value)
     if programme is None:
         return
     report = await publish(
@@ -165,7 +148,7 @@ async def publish_clicked(ctx: FlowContext, click: ButtonClicked) -> None:
 
 async def swap_clicked(ctx: FlowContext, click: ButtonClicked) -> None:
     async with ctx.uow() as uow:
-        programme = await _guarded_programme(ctx, uow, click.value)
+        programme = await _programme(ctx, uow, click.value)
         if programme is None:
             return
         view = await load_proposal(uow, programme)
@@ -223,7 +206,7 @@ def _forbidden(pool: Pool, mentor_id: int, mentee_id: int) -> str | None:
 async def swap_submitted(ctx: FlowContext, form: FormSubmitted) -> dict[str, str] | None:
     first_id, second_id = int(one(form.values, "first")), int(one(form.values, "second"))
     async with ctx.uow() as uow:
-        programme = await _guarded_programme(ctx, uow, form.context)
+        programme = await _programme(ctx, uow, form.context)
         if programme is None:
             return None
         first, second = await uow.pairs.get(first_id), await uow.pairs.get(second_id)

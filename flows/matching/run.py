@@ -24,7 +24,8 @@ from flows.matching.engine import (
     random_assignment,
 )
 from storage.models import Programme
-from storage.repositories.matching import LIVE_STATES, PairRow
+from storage.pair_status import LIVE_STATES, PairStatus
+from storage.repositories.matching import PairRow
 from storage.uow import UnitOfWork
 
 FORMER_PAIR = "proposed"  # every other status means the pair really happened once
@@ -169,7 +170,7 @@ async def store_proposal(
         {
             "mentor_enrolment_id": p.mentor_enrolment_id,
             "mentee_enrolment_id": p.mentee_enrolment_id,
-            "status": "proposed",
+            "status": PairStatus.PROPOSED,
             "score": round(p.score, 4),
             "reasons": list(p.reasons),
             "locked": False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.outbound import Button
-from flows.account.support import support_button
+from flows.common.actions import SESSION_BOOK_ACTION, support_button
 from storage.models import Meeting
 from storage.uow import UnitOfWork
 
@@ -18,6 +18,6 @@ async def session_buttons(uow: UnitOfWork, meeting: Meeting) -> tuple[Button, ..
         return ()
     buttons = []
     if meeting.sequence < programme.session_count:
-        buttons.append(Button("Book the next session", "sess_book", str(pair.id)))
+        buttons.append(Button("Book the next session", SESSION_BOOK_ACTION, str(pair.id)))
     buttons.append(support_button(programme.id))
     return tuple(buttons)

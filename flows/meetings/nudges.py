@@ -20,6 +20,7 @@ from bot.core.working_hours import describe
 from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, drop_if_later_than, drop_once_past
 from flows.common.people import name_of
 from flows.meetings.buttons import session_buttons
+from flows.meetings.reflections import ACTION_ID as REFLECT_ACTION
 from flows.meetings.reflections import latest_own_answer
 from storage.models import Enrolment, Meeting, Pair, Person, Programme
 from storage.repositories import deliveries
@@ -183,7 +184,9 @@ async def render_reflection_prompt(req: RenderRequest) -> Message | Drop:
             Buttons(
                 (
                     Button(
-                        "Write my reflection", f"reflect:{meeting.id}", style=ButtonStyle.PRIMARY
+                        "Write my reflection",
+                        f"{REFLECT_ACTION}:{meeting.id}",
+                        style=ButtonStyle.PRIMARY,
                     ),
                     *extra,
                 )

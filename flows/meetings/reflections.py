@@ -21,6 +21,7 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+ACTION_ID = "reflect"
 FORM_ID = "reflection"
 KIND = "reflection"
 MAX_LENGTH = 3000

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from flows.common.pair_lifecycle import cancel_pending_for_meetings
 from flows.meetings.nudges import attendees_by_pair, nudge_rows
 from storage.models import Meeting
 from storage.repositories import deliveries
@@ -57,7 +56,7 @@ async def reschedule_meeting(
         return
     now = now or datetime.now(UTC)
     length = meeting.ends_at - meeting.starts_at
-    await cancel_pending_for_meetings(uow, [meeting.id])
+    await deliveries.cancel_pending(uow.session, uow.workspace_id, [meeting.id])
     meeting.starts_at = new_start
     meeting.ends_at = new_start + length
     meeting.updated_at = now
@@ -68,4 +67,4 @@ async def cancel_meeting(uow: UnitOfWork, meeting: Meeting, *, now: datetime | N
     meeting.status = "cancelled"
     meeting.updated_at = now or datetime.now(UTC)
     await uow.session.flush()
-    await cancel_pending_for_meetings(uow, [meeting.id])
+    await deliveries.cancel_pending(uow.session, uow.workspace_id, [meeting.id])

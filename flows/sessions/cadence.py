@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 from bot.core.events import ButtonClicked
 from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
 from bot.runtime.context import FlowContext
-from flows.account.support import support_button
 from flows.booking import spec as booking
 from flows.booking.spec import NOTICE, Booking, BookingSpec
+from flows.common.actions import SESSION_BOOK_ACTION, support_button
 from flows.common.pair_view import answers_of, pair_subject, pair_view, save_answers
 from flows.common.people import name_of
+from flows.sessions.goals import ACTION_ID as GOALS_ACTION
 from flows.sessions.plan import plan_followups
 from storage.models import Meeting, Person, Programme
 from storage.uow import UnitOfWork
@@ -115,9 +116,12 @@ def confirmed_message(pair_id: int, other: Person, programme: Programme | None) 
             Buttons(
                 (
                     Button(
-                        "Book our first session", "sess_book", str(pair_id), ButtonStyle.PRIMARY
+                        "Book our first session",
+                        SESSION_BOOK_ACTION,
+                        str(pair_id),
+                        ButtonStyle.PRIMARY,
                     ),
-                    Button("Write my goals", "goals_open", str(pair_id)),
+                    Button("Write my goals", GOALS_ACTION, str(pair_id)),
                     support_button(programme.id if programme else 0),
                 )
             ),
@@ -170,7 +174,11 @@ async def cadence_chosen(ctx: FlowContext, click: ButtonClicked) -> None:
                     blocks=(
                         Text(f"Agreed: you and *{other}* will meet {agreed}."),
                         Buttons(
-                            (Button("Book our first session", "sess_book", str(view.pair.id)),)
+                            (
+                                Button(
+                                    "Book our first session", SESSION_BOOK_ACTION, str(view.pair.id)
+                                ),
+                            )
                         ),
                     ),
                 ),

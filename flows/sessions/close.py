@@ -9,8 +9,6 @@ either can write them, the last save counts, and the partner is shown what was w
 
 from __future__ import annotations
 
-from sqlalchemy import delete
-
 from bot.core.events import ButtonClicked, FormSubmitted
 from bot.core.outbound import (
     Button,
@@ -26,14 +24,14 @@ from bot.core.outbound import (
 )
 from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, send_late
 from bot.runtime.context import FlowContext
-from flows.account.support import support_button
+from flows.common.actions import support_button
 from flows.common.form_values import FormValues, check_text, one
 from flows.common.pair_lifecycle import end_pair
 from flows.common.pair_view import PairView, answers_of, pair_subject, pair_view, save_answers
 from flows.common.people import name_of
 from flows.sessions.plan import CLOSE
 from flows.surveys.answers import SurveyRef, invitation
-from storage.models import Delivery
+from storage.repositories import deliveries
 from storage.uow import UnitOfWork
 
 CHOICES = {"keep": "Keep in touch informally", "close": "Close"}
@@ -126,13 +124,7 @@ async def choose(ctx: FlowContext, click: ButtonClicked) -> None:
         survey = SurveyRef(view.programme.id, "post")
         key = f"{survey.kind}:{survey.encode()}:{view.me.id}"
         # The closing survey may already be planned for the programme's end: send it now.
-        await uow.session.execute(
-            delete(Delivery).where(
-                Delivery.workspace_id == uow.workspace_id,
-                Delivery.idempotency_key == key,
-                Delivery.state == "pending",
-            )
-        )
+        await deliveries.release_pending(uow.session, uow.workspace_id, [key])
         await uow.commit()
     words = (
         f"Lovely: keep in touch with {name_of(view.partner)} however suits you both. "

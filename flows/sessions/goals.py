@@ -24,7 +24,7 @@ from bot.core.outbound import (
 )
 from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, send_late
 from bot.runtime.context import FlowContext
-from flows.account.support import support_button
+from flows.common.actions import support_button
 from flows.common.form_values import FormValues, check_text, many, one
 from flows.common.pair_view import answers_of, pair_view, save_answers
 from flows.common.people import name_of

@@ -2,8 +2,8 @@
 for them, so no programme message reaches a pair after its programme is over.
 
 A confirmed pair is closed (reason "completed") two weeks after its final session ended, or
-two weeks after its programme's end date, whichever comes first. Runs after dispatcher
-passes, at most once an hour, like the survey planner.
+two weeks after its programme's end date, whichever comes first. The daily `close_pairs`
+job (JOBS, a row of the outbox) runs it, like the survey planner.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
-from bot.core.clock import Clock
+from bot.delivery.kinds import Job, JobRun
 from flows.common.pair_lifecycle import end_pair
 from flows.sessions.close import ENDED_REASON
 from storage.models import Meeting, Pair, Programme
 from storage.uow import Database
 
 GRACE = timedelta(days=14)
-RUN_EVERY = timedelta(hours=1)
+CLOSER = "close_pairs"
 
 
 async def close_finished_pairs(db: Database, now: datetime) -> int:
@@ -54,18 +54,8 @@ async def close_finished_pairs(db: Database, now: datetime) -> int:
     return len(due)
 
 
-class PairCloser:
-    """An after-run hook for the dispatcher: closes finished pairs at most once per hour."""
+async def close_due_pairs(run: JobRun) -> None:
+    await close_finished_pairs(run.db, run.now)
 
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
-        self.last_run: datetime | None = None
 
-    async def __call__(self) -> None:
-        now = self.clock.now()
-        if self.last_run is not None and self.last_run <= now < self.last_run + RUN_EVERY:
-            return
-        self.last_run = now
-        await close_finished_pairs(self.db, now)
-
+JOBS = (Job(CLOSER, close_due_pairs, every=timedelta(days=1)),)

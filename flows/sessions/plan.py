@@ -17,15 +17,13 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-
 from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Text
-from bot.core.working_hours import WorkingHours, describe, next_working_morning, working_days_before
+from bot.core.working_hours import describe, next_working_morning, working_days_before
 from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, send_late
-from flows.account.support import support_button
+from flows.common.actions import SESSION_BOOK_ACTION, support_button
 from flows.common.pair_view import pair_view
 from flows.common.people import name_of
-from storage.models import Delivery, Meeting, Person, Programme
+from storage.models import Meeting, Person, Programme
 from storage.repositories import deliveries
 from storage.uow import UnitOfWork
 
@@ -36,12 +34,6 @@ CLOSE = "programme_close"
 REBOOK = "session_rebook"
 REBOOK_AFTER = timedelta(days=14)
 DEFAULT_PREP_DAYS = 2
-
-
-def hours_of(person: Person) -> WorkingHours:
-    return WorkingHours.from_strings(
-        person.time_zone, person.work_start_minute, person.work_end_minute, person.work_days
-    )
 
 
 def prep_days(programme: Programme) -> int:
@@ -65,7 +57,7 @@ def next_sequence(sessions: Sequence[Meeting], meeting: Meeting) -> int:
 def _rows_for(
     uow: UnitOfWork, meeting: Meeting, programme: Programme, person: Person, now: datetime
 ) -> list[dict]:
-    hours = hours_of(person)
+    hours = person.working_hours()
     start = meeting.starts_at.isoformat()
     payload = {"meeting_id": meeting.id, "starts_at": start, "pair_id": meeting.pair_id}
     after = next_working_morning(hours, meeting.ends_at)
@@ -110,16 +102,7 @@ async def plan_followups(
     earlier = [m.id for m in sessions if m.id != meeting.id]
     if earlier:
         # A session is booked: earlier sessions' "book the next one" reminders are moot.
-        await uow.session.execute(
-            update(Delivery)
-            .where(
-                Delivery.workspace_id == uow.workspace_id,
-                Delivery.meeting_id.in_(earlier),
-                Delivery.kind == REBOOK,
-                Delivery.state == "pending",
-            )
-            .values(state="cancelled")
-        )
+        await deliveries.cancel_pending(uow.session, uow.workspace_id, earlier, kind=REBOOK)
     rows = [r for p in people for r in _rows_for(uow, meeting, programme, p, now)]
     await deliveries.plan(uow.session, rows)
 
@@ -159,7 +142,10 @@ async def render_rebook(req: RenderRequest) -> Message | Drop:
             Buttons(
                 (
                     Button(
-                        "Book the next session", "sess_book", str(view.pair.id), ButtonStyle.PRIMARY
+                        "Book the next session",
+                        SESSION_BOOK_ACTION,
+                        str(view.pair.id),
+                        ButtonStyle.PRIMARY,
                     ),
                     support_button(view.programme.id),
                 )

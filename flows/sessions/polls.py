@@ -31,7 +31,7 @@ from bot.core.outbound import (
 from bot.core.working_hours import describe
 from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, send_late
 from bot.runtime.context import FlowContext
-from flows.account.support import support_button
+from flows.common.actions import SESSION_BOOK_ACTION, support_button
 from flows.common.form_values import FormValues, one, too_long
 from flows.common.pair_view import (
     admin_user_ids,
@@ -252,7 +252,9 @@ def _thanks(met: str, pair_id: int, programme_id: int) -> Message:
             Text(text),
             Buttons(
                 (
-                    Button("Book a new time", "sess_book", str(pair_id), ButtonStyle.PRIMARY),
+                    Button(
+                        "Book a new time", SESSION_BOOK_ACTION, str(pair_id), ButtonStyle.PRIMARY
+                    ),
                     support_button(programme_id),
                 )
             ),

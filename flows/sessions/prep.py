@@ -28,7 +28,7 @@ from bot.core.outbound import (
 from bot.core.working_hours import describe
 from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, drop_once_past
 from bot.runtime.context import FlowContext
-from flows.account.support import support_button
+from flows.common.actions import support_button
 from flows.common.form_values import FormValues, check_text, many, one
 from flows.common.pair_view import (
     PairView,

@@ -9,245 +9,21 @@ before anything is written; then it is streamed in batches.
 
 from __future__ import annotations
 
-import codecs
-import csv
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
-from flows.common import catalogue
+from flows.signup.csv_file import ImportFileError, check_encoding, read_rows
+from flows.signup.csv_rows import ImportReport, Participant, RowError, parse_row
 from storage.models import Enrolment, Person
 from storage.uow import Database, UnitOfWork
 from storage.upsert import insert_ignore
 
-COLUMNS = (
-    "user_id",
-    "display_name",
-    "role",
-    "job_title",
-    "seniority",
-    "department",
-    "manager",
-    "time_zone",
-    "work_start",
-    "work_end",
-    "medium",
-    "location",
-    "offers",
-    "goal_areas",
-    "goals",
-    "lived_experience",
-    "consent",
-    "capacity",
-)
-REQUIRED_COLUMNS = ("user_id", "role", "seniority", "consent")
 BATCH_ROWS = 500
-SHORT_LIMIT = 120
-GOALS_LIMIT = 2000
-YES = {"yes", "y", "true", "1"}
-AREA_KEYS = {c.value for c in catalogue.AREAS}
-MEDIUMS = {
-    "online": "online",
-    "in_person": "in_person",
-    "in person": "in_person",
-    "either": "either",
-}
-CHUNK_BYTES = 1 << 20
 
 Progress = Callable[[int, int], None]
-
-
-class ImportFileError(Exception):
-    """The whole file can't be read (encoding, missing columns): nothing was imported."""
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    row: int  # as a spreadsheet numbers it: the header is row 1
-    column: str
-    problem: str
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def skipped_rows(self) -> int:
-        return len({e.row for e in self.errors})
-
-
-@dataclass(frozen=True, slots=True)
-class Participant:
-    row: int
-    user_id: str
-    profile: dict[str, Any]  # Person fields to set
-    enrolment: dict[str, Any]  # Enrolment fields to set
-
-
-def check_encoding(path: Path) -> int:
-    """Raises ImportFileError unless the file is UTF-8; returns the number of lines."""
-    with path.open("rb") as handle:
-        head = handle.read(4)
-        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or (
-            len(head) >= 2 and b"\x00" in head
-        ):
-            raise ImportFileError(
-                'This file is saved as UTF-16 ("Unicode text"). Save it as '
-                "'CSV UTF-8 (Comma delimited)' and import it again. Nothing was imported."
-            )
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8-sig")()
-        lines, offset = 0, 0
-        while chunk := handle.read(CHUNK_BYTES):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                line = lines + chunk[: exc.start].count(b"\n") + 1
-                raise ImportFileError(
-                    f"Line {line} isn't valid UTF-8 (byte 0x{chunk[exc.start]:02x} at byte "
-                    f"{offset + exc.start:,}); the file looks like it was saved as Latin-1 or "
-                    "Windows-1252. Save it as 'CSV UTF-8 (Comma delimited)' and import it "
-                    "again. Nothing was imported."
-                ) from None
-            lines += chunk.count(b"\n")
-            offset += len(chunk)
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise ImportFileError(
-                "The file ends in the middle of a character: it isn't valid UTF-8. "
-                "Nothing was imported."
-            ) from None
-        return lines
-
-
-def _handle(text: str) -> str:
-    return text.strip().removeprefix("<").removesuffix(">").lstrip("@").split("|")[0]
-
-
-def _minute(text: str) -> int | None:
-    hours, _, minutes = text.strip().partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
-        return None
-    value = int(hours) * 60 + int(minutes)
-    return value if int(minutes) < 60 and value <= 24 * 60 else None
-
-
-def _areas(text: str) -> tuple[list[str], list[str]]:
-    keys = [k.strip().lower() for k in text.split(";") if k.strip()]
-    return [k for k in keys if k in AREA_KEYS], [k for k in keys if k not in AREA_KEYS]
-
-
-def parse_row(raw: dict[str, str], row: int) -> tuple[Participant | None, list[RowError]]:
-    value = {k: (raw.get(k) or "").strip() for k in COLUMNS}
-    errors: list[RowError] = []
-
-    def bad(column: str, problem: str) -> None:
-        errors.append(RowError(row, column, problem))
-
-    user_id = _handle(value["user_id"])
-    if not user_id:
-        bad("user_id", "is empty")
-    role = value["role"].lower()
-    if role not in ("mentor", "mentee", "either"):
-        bad("role", f"must be mentor, mentee or either, not {value['role']!r}")
-    seniority = value["seniority"]
-    if not (seniority.isdigit() and 1 <= int(seniority) <= 5):
-        bad("seniority", f"must be a number from 1 to 5, not {seniority!r}")
-    if value["consent"].lower() not in YES:
-        bad("consent", "must be yes: only people who agreed can be imported")
-    for column in ("job_title", "department", "location", "display_name"):
-        if len(value[column]) > SHORT_LIMIT:
-            bad(column, f"is longer than {SHORT_LIMIT} characters")
-    if len(value["goals"]) > GOALS_LIMIT:
-        bad("goals", f"is longer than {GOALS_LIMIT:,} characters")
-    zone = value["time_zone"]
-    if zone:
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            bad("time_zone", f"{zone!r} isn't a time zone name like Europe/London")
-    start = _minute(value["work_start"]) if value["work_start"] else 9 * 60
-    end = _minute(value["work_end"]) if value["work_end"] else 17 * 60 + 30
-    if start is None:
-        bad("work_start", f"must be a time like 09:00, not {value['work_start']!r}")
-    if end is None:
-        bad("work_end", f"must be a time like 17:30, not {value['work_end']!r}")
-    if start is not None and end is not None and end - start < 60:
-        bad("work_end", "must be at least an hour after work_start")
-    medium = MEDIUMS.get(value["medium"].lower() or "online")
-    if medium is None:
-        bad("medium", f"must be online, in_person or either, not {value['medium']!r}")
-    if medium == "in_person" and not value["location"]:
-        bad("location", "is needed to meet in person")
-    areas: dict[str, list[str]] = {}
-    for column in ("offers", "goal_areas", "lived_experience"):
-        areas[column], unknown = _areas(value[column])
-        if unknown:
-            bad(
-                column, f"unknown area(s) {', '.join(unknown)}; use keys such as digital;leadership"
-            )
-    if (
-        role in ("mentor", "either")
-        and not areas["offers"]
-        and not any(e.column == "offers" for e in errors)
-    ):
-        bad("offers", "a mentor needs at least one area they can offer")
-    capacity = value["capacity"] or "1"
-    if not (capacity.isdigit() and int(capacity) <= 10):
-        bad("capacity", f"must be a whole number from 0 to 10, not {capacity!r}")
-    if errors:
-        return None, errors
-    profile: dict[str, Any] = {"work_start_minute": start, "work_end_minute": end}
-    if value["display_name"]:
-        profile["display_name"] = value["display_name"]
-    if zone:
-        profile["time_zone"] = zone
-    enrolment = {
-        "role": role,
-        "job_title": value["job_title"],
-        "seniority": int(seniority),
-        "department": value["department"],
-        "manager_user_id": _handle(value["manager"]),
-        "location": value["location"],
-        "medium": medium,
-        "offers": areas["offers"],
-        "goal_areas": areas["goal_areas"],
-        "goals": value["goals"],
-        "lived_experience": areas["lived_experience"],
-        "capacity": int(capacity),
-    }
-    return Participant(row, user_id, profile, enrolment), []
-
-
-def _rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            raise ImportFileError("The file is empty. Nothing was imported.")
-        names = [h.strip().lower() for h in header]
-        missing = [c for c in REQUIRED_COLUMNS if c not in names]
-        if missing:
-            raise ImportFileError(
-                f"The header row has no {', '.join(missing)} column(s). "
-                f"Expected columns: {', '.join(COLUMNS)}. Nothing was imported."
-            )
-        report.ignored_columns = [n for n in names if n not in COLUMNS and n]
-        for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            yield number, dict(zip(names, cells, strict=False))
 
 
 async def import_participants(
@@ -266,7 +42,7 @@ async def import_participants(
     report = ImportReport()
     seen: dict[str, int] = {}
     batch: list[Participant] = []
-    for number, raw in _rows(path, report):
+    for number, raw in read_rows(path, report):
         report.rows += 1
         participant, errors = parse_row(raw, number)
         if participant and participant.user_id in seen:

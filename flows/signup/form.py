@@ -1,29 +1,12 @@
-"""Sign-up: `/mentoring signup` opens a form; submitting it enrols the person with consent."""
+"""The sign-up form: its fields, prefilled from an earlier sign-up, and its checks."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core.events import ButtonClicked, Command, FormSubmitted
-from bot.core.outbound import (
-    Button,
-    Buttons,
-    ButtonStyle,
-    Choice,
-    Context,
-    FieldKind,
-    Form,
-    FormField,
-    Message,
-    Section,
-    Text,
-)
-from bot.runtime.context import FlowContext
-from flows.common import catalogue
+from bot.core.outbound import Choice, FieldKind, Form, FormField
+from flows.common import catalogue, disclosure
 from flows.common.form_values import FormValues, many, one, too_long
-from flows.common.people import person_for
 from storage.models import Enrolment, Person, Programme
 
 FORM_ID = "signup"
@@ -48,6 +31,7 @@ def signup_form(
     existing: Enrolment | None,
     person: Person,
     chosen: Programme | None,
+    shared: frozenset[str] = frozenset(),
 ) -> Form:
     time_zone = person.time_zone
     kind = (chosen or programmes[0]).kind
@@ -62,8 +46,9 @@ def signup_form(
         title="Join a mentoring programme" if e is None else "Edit your sign-up",
         submit_label="Sign me up" if e is None else "Save changes",
         intro=(
-            "Tell us a little about yourself so we can find you a good match. "
-            "Only your match sees what you choose to share; admins see totals, never your answers."
+            "Tell us a little about yourself so we can find you a good match. Your match sees "
+            "your name and only the answers you choose to share at the end of this form. "
+            "Programme admins use your answers to review the proposed matches."
         ),
         fields=(
             FormField(
@@ -173,7 +158,18 @@ def signup_form(
                 required=False,
                 options=catalogue.AREAS,
                 initial=tuple(e.lived_experience) if e else None,
-                hint="Optional. Shared only with your match, to help you learn from each other.",
+                hint="Optional. Helps us find a match you can learn from.",
+            ),
+            FormField(
+                disclosure.FIELD,
+                "What may we share with your match when we introduce you?",
+                FieldKind.MULTI_SELECT,
+                required=False,
+                options=disclosure.CHOICES,
+                initial=tuple(c.value for c in disclosure.CHOICES if c.value in shared) or None,
+                hint="Optional. Nothing is shared unless you choose it here; your match always "
+                "sees your name and whether you are their mentor or mentee. Seniority and "
+                "line manager are never shared.",
             ),
             FormField(
                 "consent",
@@ -221,6 +217,8 @@ def validate(values: FormValues) -> dict[str, str]:
     for name in ("offers", "goal_areas", "lived_experience"):
         if any(v not in known_areas for v in many(values, name)):
             errors[name] = "Please choose from the list."
+    if any(v not in disclosure.KEYS for v in many(values, disclosure.FIELD)):
+        errors[disclosure.FIELD] = "Please choose from the list."
     if one(values, "medium") == "in_person" and not one(values, "location"):
         errors["location"] = "Tell us where you are so we can find someone nearby."
     if one(values, "consent") not in {"yes", "true", "on"}:
@@ -228,120 +226,3 @@ def validate(values: FormValues) -> dict[str, str]:
             "We need your consent to keep your answers. You can withdraw at any time."
         )
     return errors
-
-
-async def start(ctx: FlowContext, command: Command) -> None:
-    now = ctx.clock.now()
-    async with ctx.uow() as uow:
-        person = await person_for(ctx, uow, refresh=True)
-        programmes = await uow.programmes.open_for_signup(now)
-        wanted = command.args.strip().lower()
-        chosen = next((p for p in programmes if p.slug == wanted), None)
-        existing = None
-        for programme in [chosen] if chosen else programmes:
-            existing = await uow.enrolments.find(programme.id, person.id)
-            if existing:
-                chosen = programme
-                break
-        await uow.commit()
-    if not programmes:
-        await ctx.reply_text(
-            "There's no mentoring programme open for sign-up right now. "
-            "Your programme team will announce the next one here."
-        )
-        return
-    await ctx.open_form(signup_form(programmes, existing, person, chosen))
-
-
-async def edit(ctx: FlowContext, click: ButtonClicked) -> None:
-    await start(
-        ctx, Command(user=click.user, name="signup", args="", interaction=click.interaction)
-    )
-
-
-async def submit(ctx: FlowContext, form: FormSubmitted) -> dict[str, str] | None:
-    values = form.values
-    now = ctx.clock.now()
-    async with ctx.uow() as uow:
-        person = await person_for(ctx, uow)
-        programme_id = one(values, "programme")
-        programme = await uow.programmes.get(int(programme_id)) if programme_id.isdigit() else None
-        if programme is None or programme not in await uow.programmes.open_for_signup(now):
-            return {"programme": "That programme isn't open for sign-up any more."}
-        person.time_zone = one(values, "time_zone")
-        person.work_start_minute = int(one(values, "work_start"))
-        person.work_end_minute = int(one(values, "work_end"))
-        enrolment = await uow.enrolments.find(programme.id, person.id)
-        created = enrolment is None
-        if enrolment is None:
-            enrolment = Enrolment(programme_id=programme.id, person_id=person.id, created_at=now)
-            uow.enrolments.add(enrolment)
-        enrolment.role = one(values, "role")
-        enrolment.job_title = one(values, "job_title")
-        enrolment.seniority = int(one(values, "seniority"))
-        enrolment.department = one(values, "department")
-        enrolment.manager_user_id = _user_handle(one(values, "manager"))
-        enrolment.location = one(values, "location")
-        enrolment.medium = one(values, "medium")
-        enrolment.offers = many(values, "offers")
-        enrolment.goal_areas = many(values, "goal_areas")
-        enrolment.goals = one(values, "goals")
-        enrolment.lived_experience = many(values, "lived_experience")
-        enrolment.consent_at = now
-        enrolment.status = "active"
-        enrolment.updated_at = now
-        await uow.session.flush()
-        enrolment_id = enrolment.id
-        summary = confirmation(programme, enrolment, created)
-        await uow.commit()
-    digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
-    await ctx.reply(summary, kind="signup_confirmation", key=f"signup:{enrolment_id}:{digest}")
-    return None
-
-
-def _user_handle(text: str) -> str:
-    """`<@U123>`, `@ada` or `ada` all name the same person."""
-    return text.strip().removeprefix("<").removesuffix(">").lstrip("@").split("|")[0]
-
-
-def confirmation(programme: Programme, e: Enrolment, created: bool) -> Message:
-    role = {"mentor": "a mentor", "mentee": "a mentee", "either": "a mentor or mentee"}[e.role]
-    headline = (
-        f"You're signed up for *{programme.name}* as {role}. Thank you!"
-        if created
-        else f"Your answers for *{programme.name}* are updated."
-    )
-    shared = (
-        ", ".join(catalogue.labels(e.lived_experience, catalogue.AREAS)) or "nothing (that's fine)"
-    )
-    return Message(
-        summary=headline.replace("*", ""),
-        blocks=(
-            Text(headline),
-            Section(
-                "What you told us",
-                fields=(
-                    ("Role", f"{e.job_title} ({e.department})"),
-                    ("Meeting", "in person" if e.medium == "in_person" else e.medium),
-                    ("Can offer", ", ".join(catalogue.labels(e.offers, catalogue.AREAS))),
-                    ("Lived experience shared", shared),
-                    ("Goals", e.goals),
-                ),
-            ),
-            Text(
-                f"Next: the programme team matches people after sign-up closes. "
-                f"You'll get an introduction to your match here. Sessions run "
-                f"{programme.cadence}, {programme.session_minutes} minutes each."
-            ),
-            Buttons(
-                (
-                    Button("Edit my answers", "signup_edit", str(programme.id)),
-                    Button("Pause", "pause", str(e.id)),
-                    Button("Withdraw", "leave", str(e.id), ButtonStyle.DANGER),
-                )
-            ),
-            Context(
-                "Type `status` any time to see where things stand, or `help` for everything I can do."
-            ),
-        ),
-    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from bot.core.clock import Clock
 from bot.core.events import ButtonClicked, FormSubmitted
@@ -42,7 +42,8 @@ from flows.surveys.questions import (
     questions_for,
     subject_for,
 )
-from storage.models import Delivery, Enrolment, Person, Programme, Workspace
+from storage.models import Enrolment, Person, Programme, Workspace
+from storage.repositories import deliveries
 from storage.repositories.answers import AnswerRepository
 from storage.uow import Database
 
@@ -190,14 +191,7 @@ async def _release_planned(
     (flows/surveys/calendar.py plans them), so each person gets it once, now."""
     keys = [survey_key(survey, person_id) for person_id in person_ids]
     async with db.sessions() as session:
-        for start in range(0, len(keys), 500):
-            await session.execute(
-                delete(Delivery).where(
-                    Delivery.workspace_id == workspace_id,
-                    Delivery.idempotency_key.in_(keys[start : start + 500]),
-                    Delivery.state == "pending",
-                )
-            )
+        await deliveries.release_pending(session, workspace_id, keys)
         await session.commit()
 
 

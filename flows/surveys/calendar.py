@@ -4,9 +4,9 @@ calendar quarter in between, planned per person through the delivery engine.
 
 `plan_surveys` is idempotent (one delivery key per person, phase and programme, the same
 key `flows.surveys.answers.send_survey` uses, so an admin's manual send and the planned one never
-both arrive). `SurveyPlanner` runs it after dispatcher passes, at most once an hour of
-clock time, planning what falls due within a day, so people who sign up later (even after
-the start) get the baseline too.
+both arrive). The daily `plan_surveys` job (JOBS, a row of the outbox) runs it, planning
+what falls due within a day, so people who sign up later (even after the start) get the
+baseline too.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot.core.clock import Clock
 from bot.core.outbound import Message
-from bot.core.working_hours import WorkingHours, next_working_time, zone_of
-from bot.delivery.kinds import DeliveryKind, Drop, RenderRequest, send_late
+from bot.core.working_hours import next_working_time, zone_of
+from bot.delivery.kinds import DeliveryKind, Drop, Job, JobRun, RenderRequest, send_late
 from flows.surveys.answers import SurveyRef, invitation
 from flows.surveys.questions import closed_reason, closes_on, pulse_enabled, pulse_round
 from storage.models import Enrolment, Person, Programme
@@ -26,16 +25,14 @@ from storage.repositories import deliveries
 from storage.uow import Database
 
 KIND = "survey_invite"
-PLAN_EVERY = timedelta(hours=1)
+PLANNER = "plan_surveys"
 # Rows are planned shortly before they are due, not months ahead: the outbox stays small
 # and people who withdraw before the start were never planned at all.
 PLAN_AHEAD = timedelta(days=1)
 
 
 def morning_of(person: Person, day: date) -> datetime:
-    hours = WorkingHours.from_strings(
-        person.time_zone, person.work_start_minute, person.work_end_minute, person.work_days
-    )
+    hours = person.working_hours()
     return next_working_time(hours, datetime.combine(day, time(), tzinfo=zone_of(hours)))
 
 
@@ -105,20 +102,8 @@ async def plan_surveys(db: Database, now: datetime) -> int:
     return planned
 
 
-class SurveyPlanner:
-    """An after-run hook for the dispatcher: plans surveys at most once per PLAN_EVERY."""
-
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
-        self.last_run: datetime | None = None
-
-    async def __call__(self) -> None:
-        now = self.clock.now()
-        if self.last_run is not None and self.last_run <= now < self.last_run + PLAN_EVERY:
-            return
-        self.last_run = now
-        await plan_surveys(self.db, now)
+async def plan_due_surveys(run: JobRun) -> None:
+    await plan_surveys(run.db, run.now)
 
 
 async def render(req: RenderRequest) -> Message | Drop:
@@ -138,3 +123,4 @@ async def render(req: RenderRequest) -> Message | Drop:
 
 
 KINDS = (DeliveryKind(KIND, render, send_late),)
+JOBS = (Job(PLANNER, plan_due_surveys, every=timedelta(days=1)),)

@@ -1,7 +1,7 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool, text
 
-from storage.models import Base
+from storage.models import Base  # the package imports every model module: all tables
 
 config = context.config
 MIGRATION_LOCK = 0x74616E64  # "tand"

@@ -7,21 +7,63 @@ already carry their workspace id.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Announcement, Delivery
+from storage.models import Delivery, Workspace
 
 OPEN_STATES = ("pending", "sending")
 
 
 def _dialect(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind else "sqlite"
+
+
+# Withdrawing what is still waiting to go out. Unlike the rest of this module these serve
+# flows, so each is scoped to one workspace. Rows already sending or sent are never touched.
+
+
+async def cancel_pending(
+    session: AsyncSession,
+    workspace_id: int,
+    meeting_ids: Sequence[int],
+    *,
+    kind: str | None = None,
+) -> None:
+    """Cancel the pending deliveries about these meetings, or only those of one kind.
+
+    Cancelled rather than deleted: planning the same key again revives the row (see `plan`),
+    which is what moving a meeting back to its old time relies on.
+    """
+    if not meeting_ids:
+        return
+    query = update(Delivery).where(
+        Delivery.workspace_id == workspace_id,
+        Delivery.meeting_id.in_(list(meeting_ids)),
+        Delivery.state == "pending",
+    )
+    if kind is not None:
+        query = query.where(Delivery.kind == kind)
+    await session.execute(query.values(state="cancelled"))
+
+
+async def release_pending(session: AsyncSession, workspace_id: int, keys: Sequence[str]) -> None:
+    """Remove rows still pending under these keys, so a send now under the same key goes
+    out once, now, instead of being skipped as a duplicate of the planned one."""
+    keys = list(keys)
+    for start in range(0, len(keys), 500):  # older SQLite builds bind at most 999 parameters
+        await session.execute(
+            delete(Delivery).where(
+                Delivery.workspace_id == workspace_id,
+                Delivery.idempotency_key.in_(keys[start : start + 500]),
+                Delivery.state == "pending",
+            )
+        )
 
 
 async def plan(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
@@ -84,9 +126,16 @@ def row(
 
 
 async def claim(
-    session: AsyncSession, now: datetime, lease_until: datetime, limit: int
+    session: AsyncSession,
+    now: datetime,
+    lease_until: datetime,
+    limit: int,
+    *,
+    only: Collection[str] | None = None,
+    skip: Collection[str] = (),
 ) -> list[Delivery]:
     """Move up to `limit` due rows from pending to sending, oldest first, and return them.
+    `only` and `skip` narrow the kinds (the dispatcher claims messages and jobs apart).
 
     PostgreSQL: FOR UPDATE SKIP LOCKED, so replicas never claim the same row.
     SQLite: one writer at a time, and `state = 'pending'` in the UPDATE plus RETURNING
@@ -98,6 +147,10 @@ async def claim(
         .order_by(Delivery.due_at, Delivery.id)
         .limit(limit)
     )
+    if only is not None:
+        due = due.where(Delivery.kind.in_(list(only)))
+    if skip:
+        due = due.where(Delivery.kind.not_in(list(skip)))
     if _dialect(session) == "postgresql":
         due = due.with_for_update(skip_locked=True)
     ids = list(await session.scalars(due))
@@ -204,19 +257,6 @@ async def backlog(session: AsyncSession, now: datetime) -> tuple[int, datetime |
     return int(pending or 0), oldest
 
 
-async def finished_announcements(session: AsyncSession) -> list[Announcement]:
-    """Announcements being delivered whose every delivery has an outcome."""
-    still_open = (
-        select(Delivery.id)
-        .where(Delivery.announcement_id == Announcement.id, Delivery.state.in_(OPEN_STATES))
-        .exists()
-    )
-    rows = await session.scalars(
-        select(Announcement).where(Announcement.status == "scheduled", ~still_open)
-    )
-    return list(rows)
-
-
 async def outcome_counts(session: AsyncSession, announcement_id: int) -> dict[str, int]:
     result = await session.execute(
         select(Delivery.state, func.count())
@@ -224,3 +264,35 @@ async def outcome_counts(session: AsyncSession, announcement_id: int) -> dict[st
         .group_by(Delivery.state)
     )
     return {state: int(n) for state, n in result.tuples()}
+
+
+async def first_open_due(session: AsyncSession, announcement_id: int) -> datetime | None:
+    """When the earliest of an announcement's rows still without an outcome is due."""
+    return await session.scalar(
+        select(func.min(Delivery.due_at)).where(
+            Delivery.announcement_id == announcement_id, Delivery.state.in_(OPEN_STATES)
+        )
+    )
+
+
+async def oldest_workspace(session: AsyncSession) -> int | None:
+    """Where rows that serve every workspace (recurring jobs) are kept: each row needs one."""
+    return await session.scalar(select(func.min(Workspace.id)))
+
+
+async def plant(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Plan each row unless a row of its kind is still open: the first run of a recurring
+    job, which plans its own runs from then on. Replicas starting together plant the same
+    key (one per period), so one row wins. Returns how many were planned."""
+    missing = [
+        row
+        for row in rows
+        if await session.scalar(
+            select(Delivery.id)
+            .where(Delivery.kind == row["kind"], Delivery.state.in_(OPEN_STATES))
+            .limit(1)
+        )
+        is None
+    ]
+    await plan(session, missing)
+    return len(missing)

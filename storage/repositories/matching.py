@@ -10,10 +10,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from storage.models import Enrolment, MatchExclusion, MatchRun, Pair, Person
+from storage.pair_status import PairStatus
 from storage.repositories.base import Scoped
 from storage.upsert import insert_ignore
-
-LIVE_STATES = ("introduced", "chemistry_booked", "confirmed")
 
 POOL_COLUMNS = (
     Enrolment.id,
@@ -117,7 +116,7 @@ class MatchingRepository(Scoped):
             delete(Pair).where(
                 Pair.workspace_id == self.workspace_id,
                 Pair.programme_id == programme_id,
-                Pair.status == "proposed",
+                Pair.status == PairStatus.PROPOSED,
                 Pair.id.not_in(list(keep_ids)),
             )
         )

@@ -5,9 +5,8 @@ from datetime import datetime
 from sqlalchemy import or_, select
 
 from storage.models import Meeting, Pair
+from storage.pair_status import LIVE_STATES
 from storage.repositories.base import Scoped
-
-LIVE_PAIR_STATES = ("introduced", "chemistry_booked", "confirmed")
 
 
 class PairRepository(Scoped):
@@ -20,7 +19,7 @@ class PairRepository(Scoped):
             select(Pair)
             .where(
                 Pair.workspace_id == self.workspace_id,
-                Pair.status.in_(LIVE_PAIR_STATES),
+                Pair.status.in_(LIVE_STATES),
                 or_(
                     Pair.mentor_enrolment_id == enrolment_id,
                     Pair.mentee_enrolment_id == enrolment_id,

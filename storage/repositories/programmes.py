@@ -91,15 +91,15 @@ class ProgrammeRepository(Scoped):
         return set(rows)
 
     async def programmes_where(self, person_id: int, roles: set[str]) -> list[Programme]:
+        # A subquery, not DISTINCT over the join: PostgreSQL cannot compare JSON columns.
+        held = select(ProgrammeRole.programme_id).where(
+            ProgrammeRole.workspace_id == self.workspace_id,
+            ProgrammeRole.person_id == person_id,
+            ProgrammeRole.role.in_(roles),
+        )
         rows = await self.session.scalars(
             select(Programme)
-            .join(ProgrammeRole, ProgrammeRole.programme_id == Programme.id)
-            .where(
-                ProgrammeRole.workspace_id == self.workspace_id,
-                ProgrammeRole.person_id == person_id,
-                ProgrammeRole.role.in_(roles),
-            )
-            .distinct()
+            .where(Programme.workspace_id == self.workspace_id, Programme.id.in_(held))
             .order_by(Programme.id)
         )
         return list(rows)

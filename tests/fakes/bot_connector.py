@@ -3,17 +3,24 @@
 It serves the REST paths `botframework.connector.aio.ConnectorClient.conversations` calls
 (send, reply, update, delete, create conversation, members) and records every activity, so a
 test can drive the real Teams adapter and check what a person would have seen. Failures are
-configurable: a person who blocked the bot (403), a flaky service (5xx) and throttling (429).
+configurable: a person who blocked the bot (403), a flaky service (5xx) and throttling (429),
+and any fault of a FaultPlan (tests/fakes/faults.py), matched by operation ("send", "reply",
+"update", "delete", "create", "member", "members"), conversation or member id. `received` is
+what the service holds, including activities whose sender was told of a failure.
 """
 
 from __future__ import annotations
 
 import itertools
+import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.faults import Fault, FaultPlan, drop_connection
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 # Codes and messages as Teams documents them for bot API errors.
@@ -58,7 +65,11 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
 
 
 class FakeBotConnector:
-    def __init__(self) -> None:
+    def __init__(
+        self, *, faults: FaultPlan | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.faults = faults or FaultPlan()
+        self.clock = clock
         self.received: list[ReceivedActivity] = []
         self.rejected: list[RejectedRequest] = []
         self.created: list[dict[str, Any]] = []  # ConversationParameters, as sent
@@ -74,14 +85,15 @@ class FakeBotConnector:
     async def start(self) -> str:
         app = web.Application(middlewares=[self._refuse_when_told])
         conversation = "/v3/conversations/{conversation_id}"
-        app.router.add_post("/v3/conversations", self._create)
-        app.router.add_post(conversation + "/activities", self._send)
-        app.router.add_post(conversation + "/activities/{activity_id}", self._reply)
-        app.router.add_put(conversation + "/activities/{activity_id}", self._update)
-        app.router.add_delete(conversation + "/activities/{activity_id}", self._delete)
-        app.router.add_get(conversation + "/members", self._list_members)
-        app.router.add_get(conversation + "/pagedmembers", self._paged_members)
-        app.router.add_get(conversation + "/members/{user_id}", self._member)
+        activity = conversation + "/activities/{activity_id}"
+        app.router.add_post("/v3/conversations", self._create, name="create")
+        app.router.add_post(conversation + "/activities", self._send, name="send")
+        app.router.add_post(activity, self._reply, name="reply")
+        app.router.add_put(activity, self._update, name="update")
+        app.router.add_delete(activity, self._delete, name="delete")
+        app.router.add_get(conversation + "/members", self._list_members, name="members")
+        app.router.add_get(conversation + "/pagedmembers", self._paged_members, name="paged")
+        app.router.add_get(conversation + "/members/{user_id}", self._member, name="member")
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -91,6 +103,7 @@ class FakeBotConnector:
         return self.url
 
     async def stop(self) -> None:
+        self.faults.release()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -163,10 +176,29 @@ class FakeBotConnector:
             return _error(403, code, BLOCKED_MESSAGES.get(code, "Forbidden"))
         if self._failures:
             failure = self._failures.popleft()
-            rejected = RejectedRequest(request.method, request.path, failure.status, failure.code)
-            self.rejected.append(rejected)
-            return _error(failure.status, failure.code, failure.message, failure.headers)
-        return await handler(request)
+            return self._refuse(request, failure)
+        operation = request.match_info.route.name or request.path
+        rule = self.faults.strike(operation, keys, self.clock())
+        if rule is None:
+            return await handler(request)
+        if rule.fault is Fault.RATE_LIMITED:
+            headers = {"Retry-After": str(rule.retry_after)}
+            return self._refuse(request, _Failure(429, "Throttled", "Too many requests.", headers))
+        server_error = _Failure(500, "ServiceError", "Something went wrong.")
+        if rule.fault is Fault.ERROR_BEFORE:
+            return self._refuse(request, server_error)
+        response = await handler(request)
+        if rule.fault is Fault.ERROR_AFTER:
+            return self._refuse(request, server_error)
+        if rule.fault is Fault.DROP:
+            return drop_connection(request)
+        await self.faults.hold()
+        return response
+
+    def _refuse(self, request: web.Request, failure: _Failure) -> web.Response:
+        rejected = RejectedRequest(request.method, request.path, failure.status, failure.code)
+        self.rejected.append(rejected)
+        return _error(failure.status, failure.code, failure.message, failure.headers)
 
     def _next_id(self) -> str:
         return f"1:{next(self._ids)}"

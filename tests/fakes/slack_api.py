@@ -8,10 +8,12 @@ In-process:
 Another process (a benchmark): `python -m tests.fakes.slack_api --port 0 --record calls.jsonl`
 prints the base URL on its first line and appends one JSON line per request to the file.
 Control endpoints for that case: GET /_fake/calls, GET /_fake/counts, POST /_fake/reset,
-POST /_fake/fail.
+POST /_fake/fail, POST /_fake/faults (a FaultPlan as JSON; also `--faults plan.json`).
 
 Errors come back the way Slack sends them: HTTP 200 with {"ok": false, "error": ...};
-rate limits as HTTP 429 with an integer Retry-After header.
+rate limits as HTTP 429 with an integer Retry-After header. Injected faults (tests/fakes/
+faults.py) add 500s, timeouts and dropped connections, some after the message was posted:
+`posts()` and `delivered_keys()` are what Slack actually holds, whatever the client heard.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import json
 import math
 import signal
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,9 +33,13 @@ from typing import Any
 
 from aiohttp import BasicAuth, web
 
+from tests.fakes.faults import Fault, FaultPlan, Rule, drop_connection
+
 Payload = dict[str, Any]
 # Params Slack accepts as JSON strings inside a form-encoded body.
 _JSON_PARAMS = {"blocks", "attachments", "view", "metadata"}
+# The scope conversations.history needs, by the first letter of the conversation id.
+HISTORY_SCOPES = {"D": "im:history", "C": "channels:history", "G": "groups:history"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +52,26 @@ class RecordedCall:
     error: str | None
     at: float
     response: dict[str, Any] = field(default_factory=dict)
+    # True when this call posted a message, whatever the client was answered.
+    delivered: bool = False
+    fault: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """A message Slack holds: where, what was posted, its ts, and when."""
+
+    channel: str
+    params: dict[str, Any]
+    ts: str
+    at: float
+
+    @property
+    def key(self) -> str | None:
+        """The delivery key Tandem stamps in message metadata, if any."""
+        metadata = self.params.get("metadata")
+        payload = metadata.get("event_payload") if isinstance(metadata, dict) else None
+        return payload.get("key") if isinstance(payload, dict) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +147,15 @@ class FakeSlackApi:
         team_id: str = "T0TANDEM",
         bot_user_id: str = "U0BOT",
         app_id: str = "A0TANDEM",
+        faults: FaultPlan | None = None,
+        scopes: set[str] | None = None,
     ) -> None:
-        """`valid_tokens=None` accepts any token starting "xox"; tokens from oauth.v2.access always work."""
+        """`valid_tokens=None` accepts any token starting "xox"; tokens from oauth.v2.access always work.
+        `scopes=None` grants every scope; otherwise conversations.history needs im:history,
+        channels:history or groups:history for a DM, public or private channel, as on Slack."""
         self.clock = clock
+        self.faults = faults or FaultPlan()
+        self.scopes = scopes
         self.rate_limits = dict(rate_limits or {})
         self.valid_tokens = valid_tokens
         self.record_path = record_path
@@ -146,6 +178,7 @@ class FakeSlackApi:
         app.router.add_get("/_fake/counts", self._control_counts)
         app.router.add_post("/_fake/reset", self._control_reset)
         app.router.add_post("/_fake/fail", self._control_fail)
+        app.router.add_post("/_fake/faults", self._control_faults)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -154,6 +187,7 @@ class FakeSlackApi:
         return self.url
 
     async def stop(self) -> None:
+        self.faults.release()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -168,7 +202,8 @@ class FakeSlackApi:
     # ---- configuration and inspection
 
     def reset(self) -> None:
-        """Forget calls, failures, users, buckets and issued tokens."""
+        """Forget calls, failures, users, buckets, issued tokens and what was posted (the fault
+        plan stays: replace `faults` to change it)."""
         self._calls: list[RecordedCall] = []
         self._rate_limited: list[RecordedCall] = []
         self._failures: dict[str, deque[tuple[int, str]]] = defaultdict(deque)
@@ -176,6 +211,7 @@ class FakeSlackApi:
         self._users: dict[str, _User] = {}
         self._issued_tokens: set[str] = set()
         self._posted: dict[str, set[str]] = defaultdict(set)
+        self._posts: list[Posted] = []
         # Messages posted per channel, oldest first, for conversations.history.
         self._history: dict[str, list[Payload]] = defaultdict(list)
         self._ids = itertools.count(1)
@@ -219,13 +255,18 @@ class FakeSlackApi:
         return [c for c in self._rate_limited if method is None or c.method == method]
 
     def messages_to(self, channel_or_user: str) -> list[dict[str, Any]]:
-        """Params of successful chat.postMessage calls to a channel, or to a user's DM."""
-        wanted = {channel_or_user, _dm_channel(channel_or_user)}
-        return [
-            c.params
-            for c in self.calls("chat.postMessage")
-            if c.ok and (c.params.get("channel") in wanted or c.response.get("channel") in wanted)
-        ]
+        """Params of every message posted to a channel, or to a user's DM."""
+        return [p.params for p in self.posts(channel_or_user)]
+
+    def posts(self, channel_or_user: str | None = None) -> list[Posted]:
+        """Every message Slack holds, oldest first, including those whose poster was told of
+        a failure (an injected fault after posting)."""
+        wanted = {channel_or_user, _dm_channel(channel_or_user or "")}
+        return [p for p in self._posts if channel_or_user is None or p.channel in wanted]
+
+    def delivered_keys(self) -> Counter[str]:
+        """How many messages carry each delivery key: above 1 is a duplicate."""
+        return Counter(p.key for p in self._posts if p.key)
 
     # ---- HTTP
 
@@ -238,12 +279,32 @@ class FakeSlackApi:
         token = _bearer(request) or params.pop("token", None)
         now = self.clock()
 
-        status, body, headers = self._answer(method, token, params, request, now)
+        fault = self.faults.strike(method, _recipients(params), now)
+        posts = len(self._posts)
+        if fault is not None and not fault.fault.delivers:
+            status, body, headers = _fault_answer(fault)
+        else:
+            status, body, headers = self._answer(method, token, params, request, now)
+            if fault is not None and fault.fault is Fault.ERROR_AFTER:
+                status, body, headers = _fault_answer(fault)
         call = RecordedCall(
-            method, token, params, status, bool(body.get("ok")), body.get("error"), now, body
+            method,
+            token,
+            params,
+            status,
+            bool(body.get("ok")),
+            body.get("error"),
+            now,
+            body,
+            delivered=len(self._posts) > posts,
+            fault=fault.fault.value if fault else None,
         )
         (self._rate_limited if status == 429 else self._calls).append(call)
         self._record(call)
+        if fault is not None and fault.fault is Fault.TIMEOUT:
+            await self.faults.hold()
+        if fault is not None and fault.fault is Fault.DROP:
+            return drop_connection(request)
         return web.json_response(body, status=status, headers=headers)
 
     def _answer(
@@ -366,6 +427,7 @@ class FakeSlackApi:
         channel = _dm_channel(channel)
         ts = self._next_ts()
         self._posted[channel].add(ts)
+        self._posts.append(Posted(channel, params, ts, self.clock()))
         message = self._message(params, ts)
         self._history[channel].append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
@@ -375,6 +437,9 @@ class FakeSlackApi:
         channel = _dm_channel(str(params.get("channel", "")))
         if not channel:
             return _error("channel_not_found")
+        needed = HISTORY_SCOPES.get(channel[:1])
+        if self.scopes is not None and needed and needed not in self.scopes:
+            return {**_error("missing_scope"), "needed": needed}
         with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
         limit = max(1, min(int(params.get("limit") or 100), 999))
         start = int(params.get("cursor") or 0)
@@ -486,6 +551,12 @@ class FakeSlackApi:
         self.reset()
         return web.json_response({"ok": True})
 
+    async def _control_faults(self, request: web.Request) -> web.Response:
+        """Replace the fault plan: {"seed": 7, "rules": [{"fault": "error_after", ...}]}."""
+        self.faults.release()
+        self.faults = FaultPlan.from_json(await request.json())
+        return web.json_response({"ok": True})
+
     async def _control_fail(self, request: web.Request) -> web.Response:
         body = await request.json()
         if "status" in body:
@@ -499,6 +570,19 @@ class FakeSlackApi:
 
 def _error(error: str) -> Payload:
     return {"ok": False, "error": error}
+
+
+def _fault_answer(rule: Rule) -> tuple[int, Payload, dict[str, str]]:
+    if rule.fault is Fault.RATE_LIMITED:
+        return 429, _error("ratelimited"), {"Retry-After": str(rule.retry_after)}
+    return 500, _error("fatal_error"), {}
+
+
+def _recipients(params: Payload) -> list[str]:
+    """Who a call is about, for a fault rule's `recipient`: channel or DM, and user ids."""
+    channel = str(params.get("channel") or "")
+    named = [channel, _dm_channel(channel) if channel else ""]
+    return named + [str(params.get(k) or "") for k in ("users", "user", "user_id")]
 
 
 def _is_user_id(value: str) -> bool:
@@ -537,12 +621,16 @@ async def _read_params(request: web.Request) -> Payload:
 
 
 async def _serve(
-    port: int, record: Path | None, slack_limits: bool, post_limit: RateLimit | None = None
+    port: int,
+    record: Path | None,
+    slack_limits: bool,
+    post_limit: RateLimit | None = None,
+    faults: FaultPlan | None = None,
 ) -> None:
     limits = dict(SLACK_LIKE_LIMITS) if slack_limits else {}
     if post_limit is not None:
         limits["chat.postMessage"] = post_limit
-    fake = FakeSlackApi(record_path=record, rate_limits=limits or None)
+    fake = FakeSlackApi(record_path=record, rate_limits=limits or None, faults=faults)
     url = await fake.start(port)
     print(url, flush=True)
     stop = asyncio.Event()
@@ -563,13 +651,15 @@ def main(argv: list[str] | None = None) -> None:
         type=int,
         help="chat.postMessage workspace budget (with 1/s per channel); overrides the default",
     )
+    parser.add_argument("--faults", type=Path, help="a FaultPlan as JSON (tests/fakes/faults.py)")
     args = parser.parse_args(argv)
     post_limit = (
         RateLimit(per_second=1.0, burst=1, per_minute=args.post_per_minute)
         if args.post_per_minute
         else None
     )
-    asyncio.run(_serve(args.port, args.record, args.slack_limits, post_limit))
+    faults = FaultPlan.from_json(json.loads(args.faults.read_text())) if args.faults else None
+    asyncio.run(_serve(args.port, args.record, args.slack_limits, post_limit, faults))
 
 
 if __name__ == "__main__":

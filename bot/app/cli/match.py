@@ -18,7 +18,9 @@ from bot.core.refs import WorkspaceRef
 from flows.matching.introductions import publish
 from flows.matching.preview import load_proposal, preview_table
 from flows.matching.run import run_matching
-from flows.signup.csv_import import ImportFileError, ImportReport, import_participants
+from flows.signup.csv_file import ImportFileError
+from flows.signup.csv_import import import_participants
+from flows.signup.csv_rows import ImportReport
 from storage.db import upgrade
 from storage.uow import Database
 

@@ -1,0 +1,52 @@
+"""Workspaces, the tenant boundary, and the people in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.core.working_hours import WorkingHours
+from storage.models.base import Base
+
+
+class Workspace(Base):
+    """A Slack workspace, a Teams tenant or a playground. The tenant boundary."""
+
+    __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("workspace_id", "platform_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    platform_user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Minutes after local midnight; Monday=0 .. Sunday=6 in work_days.
+    work_start_minute: Mapped[int] = mapped_column(Integer, default=9 * 60)
+    work_end_minute: Mapped[int] = mapped_column(Integer, default=17 * 60 + 30)
+    work_days: Mapped[list[str]] = mapped_column(default=lambda: ["0", "1", "2", "3", "4"])
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    unreachable_reason: Mapped[str] = mapped_column(String(200), default="")
+    # Platform address for proactive messages (a Teams ConversationReference), opaque here.
+    conversation_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime]
+
+    def working_hours(self) -> WorkingHours:
+        """The hours stored on the profile; an unusable zone or range falls back, flagged."""
+        return WorkingHours.from_strings(
+            self.time_zone, self.work_start_minute, self.work_end_minute, self.work_days
+        )
