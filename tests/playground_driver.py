@@ -29,9 +29,20 @@ SIGNUP_ANSWERS: dict[str, Any] = {
 class PlaygroundDriver:
     def __init__(self, client: TestClient) -> None:
         self.client = client
+        self._token: str | None = None
+
+    async def page_headers(self) -> dict[str, str]:
+        """What the page sends with every change: its origin and the token it was served with."""
+        if self._token is None:
+            page = await (await self.client.get("/playground/")).text()
+            self._token = page.split('name="tandem-token" content="', 1)[1].split('"', 1)[0]
+        origin = str(self.client.make_url("/").origin())
+        return {"Origin": origin, "X-Tandem-Token": self._token}
 
     async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = await self.client.post(f"/playground/{path}", json=body)
+        response = await self.client.post(
+            f"/playground/{path}", json=body, headers=await self.page_headers()
+        )
         assert response.status == 200, await response.text()
         return await response.json()
 

@@ -9,7 +9,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -127,11 +127,38 @@ class SlackDriver:
             body["view"] = view
         return await self.interactive(body)
 
-    async def submit(self, values: dict[str, Any], user: str = ALICE) -> ClientResponse:
+    def opened_view(self, callback_id: str, user: str = ALICE) -> dict[str, Any] | None:
+        """The newest modal Tandem opened with this callback id, the user's own if known."""
+        opened = [
+            call
+            for call in self.fake.calls("views.open")
+            if call.ok and call.response["view"].get("callback_id") == callback_id
+        ]
+        own = [c for c in opened if str(c.params.get("trigger_id")).startswith(f"trigger-{user}-")]
+        newest = (own or opened)[-1:] if opened else []
+        return newest[0].response["view"] if newest else None
+
+    async def submit(
+        self,
+        values: dict[str, Any],
+        user: str = ALICE,
+        callback_id: str = "signup",
+        states: dict[str, Any] | None = None,
+    ) -> ClientResponse:
+        """Submit the modal Tandem opened (opening the sign-up form first if none is open),
+        as Slack sends it back: its own blocks, with `values` filled in. `states` replaces
+        whole inputs' `view.state` entries, as a tampered submission would."""
+        view = self.opened_view(callback_id, user)
+        if view is None and callback_id == "signup":
+            await self.command("signup", user=user)
+            await self.settle()
+            view = self.opened_view(callback_id, user)
+        assert view is not None, f"no {callback_id} modal was opened"
         body = payload("view_submission")
         body["user"] = {**body["user"], "id": user}
-        body["view"] = {**body["view"], "callback_id": "signup", "private_metadata": ""}
-        body["view"]["state"] = {"values": view_state(values)}
+        state = filled_in(view, values)
+        state.update({name: {name: element} for name, element in (states or {}).items()})
+        body["view"] = {**view, "state": {"values": state}}
         return await self.interactive(body)
 
     async def event(self, body: dict[str, Any], **headers: str) -> ClientResponse:
@@ -181,6 +208,23 @@ def view_state(values: dict[str, Any]) -> dict[str, Any]:
             element = {"type": "plain_text_input", "value": value or None}
         state[name] = {name: element}
     return state
+
+
+def filled_in(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """`view.state.values` for a modal: `values` where given, else each input's initial value.
+
+    Names the modal has no input for are sent too, shaped by `view_state`, as a tampered
+    submission would send them.
+    """
+    inputs = [b for b in view.get("blocks") or [] if b.get("type") == "input"]
+    state = {
+        b["block_id"]: {
+            b["element"]["action_id"]: _state_of(b["element"], values.get(b["block_id"]))
+        }
+        for b in inputs
+    }
+    extra = {name: value for name, value in values.items() if name not in state}
+    return {**state, **view_state(extra)}
 
 
 def slack_config(database_url: str, api_url: str, **overrides: Any) -> Config:
@@ -285,6 +329,11 @@ def _state_of(element: dict[str, Any], answer: Any) -> dict[str, Any]:
     if kind == "checkboxes":
         ticked = bool(element.get("initial_options")) if answer is None else bool(answer)
         return {"type": kind, "selected_options": [{"value": "yes"}] if ticked else []}
+    if kind == "datetimepicker":
+        if isinstance(answer, str):
+            answer = int(datetime.fromisoformat(answer).timestamp()) if answer else None
+        chosen = element.get("initial_date_time") if answer is None else answer
+        return {"type": kind, "selected_date_time": chosen}
     raise AssertionError(f"no view state for a {kind} element")
 
 

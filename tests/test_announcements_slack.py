@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.core.refs import Platform, WorkspaceRef
 from bot.runtime.host import Services
 from bot.runtime.policy import REFUSED
 from tests.fakes.slack_api import FakeSlackApi
 from tests.outbox_helpers import enrol_in
-from tests.slack_fixtures import ALICE, BOB, TEAM, SlackDriver, payload
+from tests.slack_fixtures import ALICE, BOB, TEAM, SlackDriver
 
 CAROL = "U0CAROL03"
 
@@ -27,22 +25,9 @@ async def champion_and_audience(services: Services, programme_id: int) -> None:
 
 
 async def submit_announcement(slack: SlackDriver, values: dict[str, str]) -> None:
-    body = payload("view_submission")
-    body["user"] = {**body["user"], "id": ALICE}
-    state: dict[str, Any] = {}
-    for name, value in values.items():
-        if name in ("audience", "when"):
-            element = {"type": "static_select", "selected_option": {"value": value}}
-        else:
-            element = {"type": "plain_text_input", "value": value}
-        state[name] = {name: element}
-    body["view"] = {
-        **body["view"],
-        "callback_id": "announce",
-        "private_metadata": "",
-        "state": {"values": state},
-    }
-    response = await slack.interactive(body)
+    await slack.command("announce", user=ALICE)
+    await slack.settle()
+    response = await slack.submit(values, user=ALICE, callback_id="announce")
     assert response.status == 200
     await slack.settle()
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -22,7 +21,7 @@ from tests.conftest import START
 from tests.fakes.faults import Fault, FaultPlan
 from tests.fakes.slack_api import FakeSlackApi
 from tests.outbox_helpers import NOTE, enrol_in, plan_note, with_test_kinds
-from tests.slack_fixtures import ALICE, TEAM, SlackDriver, SteppedClock, payload
+from tests.slack_fixtures import ALICE, TEAM, SlackDriver, SteppedClock
 
 MANIFEST = Path(__file__).resolve().parents[1] / "app_manifest.yml"
 WORKSPACE = WorkspaceRef(Platform.SLACK, TEAM)
@@ -40,18 +39,11 @@ async def announce_to(slack: SlackDriver, services: Services, programme_id: int,
     audience = [f"U{n:08d}" for n in range(people)]
     for user in audience:
         await enrol_in(services, workspace_id, programme_id, user, "mentee")
-    state: dict[str, Any] = {
-        "message": {"message": {"type": "plain_text_input", "value": BODY}},
-        "audience": {
-            "audience": {"type": "static_select", "selected_option": {"value": "everyone"}}
-        },
-        "when": {"when": {"type": "static_select", "selected_option": {"value": "now"}}},
-    }
-    body = payload("view_submission")
-    body["user"] = {**body["user"], "id": ALICE}
-    body["view"] = {**body["view"], "callback_id": "announce", "private_metadata": ""}
-    body["view"]["state"] = {"values": state}
-    assert (await slack.interactive(body)).status == 200
+    # The champion opens the form and Slack sends back the modal Tandem rendered, filled in.
+    await slack.command("announce", user=ALICE)
+    await slack.settle()
+    values = {"message": BODY, "audience": "everyone", "when": "now"}
+    assert (await slack.submit(values, user=ALICE, callback_id="announce")).status == 200
     await slack.settle()
     assert services.scheduler is not None
     await services.scheduler.dispatcher.run_due()

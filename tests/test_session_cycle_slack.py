@@ -16,7 +16,7 @@ from storage.models import Meeting, Pair, Response
 from tests.fakes.slack_api import FakeSlackApi
 from tests.matching_helpers import enrol
 from tests.session_cycle_helpers import poll_morning, prep_time
-from tests.slack_fixtures import ALICE, BOB, TEAM, SlackDriver, payload, view_state
+from tests.slack_fixtures import ALICE, BOB, TEAM, SlackDriver
 
 CAROL = "U0CAROL03"
 
@@ -34,12 +34,11 @@ def button(fake: FakeSlackApi, user: str, action: str) -> dict[str, Any]:
 async def submit_form(
     slack: SlackDriver, user: str, form_id: str, context: str, values: dict
 ) -> None:
-    body = payload("view_submission")
-    body["user"] = {**body["user"], "id": user}
-    body["view"] = {**body["view"], "callback_id": form_id, "private_metadata": context}
-    body["view"]["state"] = {"values": view_state(values)}
-    response = await slack.interactive(body)
+    view = slack.opened_view(form_id, user)
+    assert view is not None and view["private_metadata"] == context
+    response = await slack.submit(values, user=user, callback_id=form_id)
     assert response.status == 200
+    assert json.loads(await response.text() or "{}") == {}, "the form was refused"
     await slack.settle()
 
 

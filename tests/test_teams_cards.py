@@ -20,6 +20,7 @@ from adapters.teams.card_submissions import (
     parse_submission,
 )
 from adapters.teams.cards import render_confirmation_card, render_message_card
+from bot.core.answers import OFF_LIST, screen_answers
 from bot.core.outbound import (
     Button,
     Buttons,
@@ -369,12 +370,12 @@ def test_tampered_and_unknown_keys_are_ignored() -> None:
     assert "is_admin" not in values and "first" not in values and "role" not in values
 
 
-def test_trusting_the_form_fields_drops_choices_the_form_never_offered() -> None:
+def test_choices_the_form_never_offered_are_refused_on_their_fields() -> None:
     typed = {**FILLED_IN, "role": "admin", "topics": "ai,root"}
     card = render_form_card(ALL_KINDS_FORM)
     _, values, _ = parse_submission(_submit(card, typed), fields=ALL_KINDS_FORM.fields)
-    assert "role" not in values
-    assert values["topics"] == ["ai"]
+    screened = screen_answers(ALL_KINDS_FORM.fields, values)
+    assert screened.errors == {"role": OFF_LIST, "topics": OFF_LIST}
 
 
 def test_button_and_poll_clicks_round_trip() -> None:

@@ -141,7 +141,7 @@ async def test_tampered_submission_enrols_nobody_and_shows_the_form_again(
     assert await _enrolments(teams) == []
     shown = answer["value"]
     assert_valid_card(shown)
-    assert "Please fill this in." in card_texts(shown)
+    assert "Please choose one of the options." in card_texts(shown)
     assert "is_admin" not in str(shown)
 
 

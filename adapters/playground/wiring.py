@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from adapters.playground.demo import seed_demo
@@ -29,7 +30,12 @@ async def attach_playground(services: Services, *, demo: bool) -> None:
         await write_setting(services.db, CLOCK_OFFSET_KEY, str(offset.total_seconds()))
 
     playground = Playground(
-        services.tandem, messenger, services.clock, save_offset, services.clock_moved
+        services.tandem,
+        messenger,
+        services.clock,
+        save_offset,
+        services.clock_moved,
+        token=secrets.token_urlsafe(32),
     )
     services.sub_apps["/playground/"] = playground.app()
     if demo:

@@ -25,7 +25,6 @@ from adapters.slack.home import HomeTab
 from adapters.slack.render_form import form_errors
 from adapters.slack.workspaces import SlackWorkspaces
 from bot.core.events import FormSubmitted, InboundEvent, MemberJoined
-from bot.core.refs import UserRef
 from bot.runtime.tandem import Tandem
 
 log = logging.getLogger(__name__)
@@ -97,11 +96,20 @@ def register_listeners(app: AsyncApp, parts: SlackParts) -> None:
 
     async def on_command(ack: AsyncAck, body: Body) -> None:
         await ack()
-        await handle(translate.command(body))
+        try:
+            event = translate.command(body)
+        except ValueError:
+            log.warning("slash command without a person ignored")
+            return
+        await handle(event)
 
     async def on_action(ack: AsyncAck, body: Body) -> None:
         await ack()
-        click = translate.button(body)
+        try:
+            click = translate.button(body)
+        except ValueError:
+            log.warning("button click without a person ignored")
+            return
         if click is None:
             return
         await handle(click)
@@ -110,25 +118,46 @@ def register_listeners(app: AsyncApp, parts: SlackParts) -> None:
             await home.publish(click.user)
 
     async def on_view_submission(ack: AsyncAck, body: Body) -> None:
-        submitted = translate.form(body)
-        errors = tandem.validate(submitted)
-        if errors:
-            await ack(**form_errors(_errors_on_fields(errors, body["view"])))
+        try:
+            submitted, offered = translate.form(body)
+        except ValueError:
+            # No person to answer: nothing is saved, and Slack needs its ack all the same.
+            log.warning("unreadable view submission ignored")
+            await ack()
+            return
+        checked = tandem.validate(submitted, offered)
+        if checked.errors:
+            view = body["view"] if isinstance(body.get("view"), dict) else {}
+            await ack(**form_errors(_errors_on_fields(checked.errors, view)))
             return
         await ack()
-        late_errors = await handle(submitted)
+        late_errors = await handle(checked.event)
         if late_errors:
-            await _tell_not_saved(tandem, submitted, late_errors)
+            await _tell_not_saved(tandem, checked.event, late_errors)
 
     async def on_message(body: Body, event: Body) -> None:
-        if translate.is_person_message(event):
-            await handle(translate.message(body))
+        if not translate.is_person_message(event):
+            return
+        try:
+            received = translate.message(body)
+        except ValueError:
+            log.warning("message event without a person or channel ignored")
+            return
+        await handle(received)
 
     async def on_home_opened(body: Body, event: Body) -> None:
-        user = UserRef(translate.workspace(translate.team_of(body)), str(event["user"]))
+        try:
+            user = translate.home_opened(body)
+        except ValueError:
+            log.warning("app_home_opened without a person ignored")
+            return
         if event.get("tab") == "messages":
             # First visit to the DM: the welcome flow sends its greeting once per person.
-            await handle(MemberJoined(user=user, event_id=body.get("event_id")))
+            event_id = body.get("event_id")
+            joined = MemberJoined(
+                user=user, event_id=event_id if isinstance(event_id, str) else None
+            )
+            await handle(joined)
             return
         await parts.workspaces.seen(user.workspace.external_id)
         await home.publish(user)
@@ -137,7 +166,8 @@ def register_listeners(app: AsyncApp, parts: SlackParts) -> None:
         await parts.on_uninstalled(translate.team_of(body))
 
     async def on_tokens_revoked(body: Body, event: Body) -> None:
-        if (event.get("tokens") or {}).get("bot"):
+        tokens = event.get("tokens")
+        if isinstance(tokens, dict) and tokens.get("bot"):
             await parts.on_uninstalled(translate.team_of(body))
 
     async def on_error(error: Exception, body: Body) -> None:

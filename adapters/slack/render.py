@@ -110,14 +110,20 @@ def is_selection_change(slack_action_id: str) -> bool:
     return slack_action_id.endswith(CHOICES_SUFFIX)
 
 
-def poll_selection(state_values: dict[str, Any], poll_action_id: str) -> list[str]:
-    """Values ticked in a multi-choice poll, from a block_actions payload's `state.values`."""
+def poll_selection(state_values: object, poll_action_id: str) -> list[str]:
+    """Values ticked in a multi-choice poll, from a block_actions payload's `state.values`.
+
+    Whatever the payload holds: anything but a ticked option's text value is skipped.
+    """
     wanted = poll_action_id + CHOICES_SUFFIX
     picked: list[str] = []
-    for actions in state_values.values():
-        state = actions.get(wanted)
-        if state:
-            picked.extend(o["value"] for o in state.get("selected_options") or ())
+    for actions in state_values.values() if isinstance(state_values, dict) else ():
+        state = actions.get(wanted) if isinstance(actions, dict) else None
+        options = state.get("selected_options") if isinstance(state, dict) else None
+        for option in options if isinstance(options, list) else ():
+            value = option.get("value") if isinstance(option, dict) else None
+            if isinstance(value, str):
+                picked.append(value)
     return picked
 
 

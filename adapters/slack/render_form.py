@@ -170,40 +170,108 @@ def form_errors(errors: dict[str, str]) -> dict[str, Any]:
     return {"response_action": "errors", "errors": dict(errors)}
 
 
-def _iso_utc(epoch: int | None) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat() if epoch is not None else ""
+def _iso_utc(epoch: object) -> str:
+    if not isinstance(epoch, int | float) or isinstance(epoch, bool):
+        return ""
+    try:
+        return datetime.fromtimestamp(epoch, UTC).isoformat()
+    except (OverflowError, OSError, ValueError):
+        return ""
 
 
-def _value(state: dict[str, Any]) -> str | list[str] | None:
-    match state.get("type"):
-        case "plain_text_input" | "number_input":
-            return state.get("value") or ""
-        case "static_select":
-            return (state.get("selected_option") or {}).get("value", "")
-        case "multi_static_select":
-            return [o["value"] for o in state.get("selected_options") or ()]
-        case "checkboxes":
-            return CHECKED if state.get("selected_options") else ""
-        case "datetimepicker":
-            return _iso_utc(state.get("selected_date_time"))
-        case "datepicker":
-            return state.get("selected_date") or ""
-        case "timepicker":
-            return state.get("selected_time") or ""
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str | None:
+    """Text as sent, a number as its digits; None for any other shape."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     return None
 
 
-def values_from_view_state(state_values: dict[str, Any]) -> dict[str, str | list[str]]:
+def _chosen(options: object) -> list[str]:
+    chosen = options if isinstance(options, list) else []
+    return [v for o in chosen if (v := _text(_dict(o).get("value"))) is not None]
+
+
+def _value(state: dict[str, Any]) -> str | list[str] | None:
+    """The answer in the neutral shape; a wrong-typed value reads as no answer."""
+    match state.get("type"):
+        case "plain_text_input" | "number_input":
+            return _text(state.get("value")) or ""
+        case "static_select":
+            return _text(_dict(state.get("selected_option")).get("value")) or ""
+        case "multi_static_select":
+            return _chosen(state.get("selected_options"))
+        case "checkboxes":
+            return CHECKED if _chosen(state.get("selected_options")) else ""
+        case "datetimepicker":
+            return _iso_utc(state.get("selected_date_time"))
+        case "datepicker":
+            return _text(state.get("selected_date")) or ""
+        case "timepicker":
+            return _text(state.get("selected_time")) or ""
+    return None
+
+
+def values_from_view_state(state_values: object) -> dict[str, str | list[str]]:
     """Field name -> answer from a view_submission's `view.state.values`.
 
     Dates come back as ISO 8601 in UTC; an unticked checkbox and an empty input as "".
     """
     values: dict[str, str | list[str]] = {}
-    for actions in state_values.values():
-        for action_id, state in actions.items():
-            value = _value(state)
+    for actions in _dict(state_values).values():
+        for action_id, state in _dict(actions).items():
+            value = _value(_dict(state))
             if value is None:
-                log.warning("unrendered element type %s in view state", state.get("type"))
+                log.warning("unrendered element type in view state")
                 continue
             values[action_id] = value
     return values
+
+
+_KINDS = {
+    "static_select": FieldKind.SELECT,
+    "multi_static_select": FieldKind.MULTI_SELECT,
+    "checkboxes": FieldKind.CHECKBOX,
+    "number_input": FieldKind.NUMBER,
+    "datetimepicker": FieldKind.DATETIME,
+}
+
+
+def _offered(block: dict[str, Any]) -> FormField | None:
+    element = _dict(block.get("element"))
+    name, kind = element.get("action_id"), element.get("type")
+    if not isinstance(name, str) or not isinstance(kind, str):
+        return None
+    if kind == "plain_text_input":
+        field_kind = FieldKind.LONG_TEXT if element.get("multiline") is True else FieldKind.TEXT
+    elif kind in _KINDS:
+        field_kind = _KINDS[kind]
+    else:
+        return None
+    options = element.get("options") if field_kind is not FieldKind.CHECKBOX else None
+    limit = element.get("max_length")
+    return FormField(
+        name=name,
+        label="",
+        kind=field_kind,
+        required=block.get("optional") is not True,
+        options=tuple(Choice(value, value) for value in _chosen(options)),
+        max_length=limit if isinstance(limit, int) and not isinstance(limit, bool) else None,
+    )
+
+
+def offered_fields(view: object) -> tuple[FormField, ...]:
+    """The inputs of a submitted modal, as the neutral fields it was rendered from.
+
+    Slack returns the view as Tandem rendered it, so its blocks say which fields and options
+    were offered; answers to anything else are not Tandem's to read.
+    """
+    blocks = _dict(view).get("blocks")
+    inputs = [_dict(b) for b in blocks] if isinstance(blocks, list) else []
+    fields = (_offered(b) for b in inputs if b.get("type") == "input")
+    return tuple(field for field in fields if field is not None)

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import SlackParts, build_bolt_app
 from adapters.slack.home import HomeTab
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.oauth import BotTokens, installation_store, oauth_settings
+from adapters.slack.signed_requests import bolt_request, refusal, signed_bolt_request
 from adapters.slack.socket_mode import SocketMode
 from adapters.slack.workspaces import SlackWorkspaces
 from bot.core.refs import Platform
@@ -40,29 +43,48 @@ class SlackAdapter:
     socket_mode: SocketMode | None
 
 
-def http_routes(app: AsyncApp, *, events_url: bool = True) -> list[web.RouteDef]:
-    """One Request URL for commands, interactivity and events, plus the OAuth pages."""
+def http_routes(app: AsyncApp, *, signing_secret: str) -> list[web.RouteDef]:
+    """One Request URL for commands, interactivity and events, plus the OAuth pages.
 
-    async def events(request: web.Request) -> web.Response:
-        response = await app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
-
-    routes = [web.post(EVENTS_PATH, events)] if events_url else []
+    Without a signing secret (Socket Mode) there is no Request URL.
+    """
+    routes = [web.post(EVENTS_PATH, events_handler(app, signing_secret))] if signing_secret else []
     flow = app.oauth_flow
     if flow is not None:
 
         async def install(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(
-                await flow.handle_installation(await to_bolt_request(request))
-            )
+            built = bolt_request(request, "")
+            if isinstance(built, web.Response):
+                return built
+            return await to_aiohttp_response(await flow.handle_installation(built))
 
         async def redirect(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(
-                await flow.handle_callback(await to_bolt_request(request))
-            )
+            built = bolt_request(request, "")
+            if isinstance(built, web.Response):
+                return built
+            return await to_aiohttp_response(await flow.handle_callback(built))
 
         routes += [web.get(flow.install_path, install), web.get(flow.redirect_uri_path, redirect)]
     return routes
+
+
+def events_handler(
+    app: AsyncApp, signing_secret: str
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    verifier = SignatureVerifier(signing_secret)
+
+    async def events(request: web.Request) -> web.Response:
+        built = await signed_bolt_request(request, verifier)
+        if isinstance(built, web.Response):
+            return built
+        try:
+            response = await app.async_dispatch(built)
+        except Exception:  # noqa: BLE001 - bolt's own error path failed on this payload
+            log.exception("slack request could not be dispatched")
+            return refusal(400, "unreadable request")
+        return await to_aiohttp_response(response)
+
+    return events
 
 
 def attach_slack(services: Services) -> SlackAdapter:
@@ -107,7 +129,7 @@ def attach_slack(services: Services) -> SlackAdapter:
         parts, client=client, signing_secret=config.slack_signing_secret, oauth_settings=settings
     )
     # In Socket Mode a signing secret is optional; without one there is no Request URL.
-    services.routes.extend(http_routes(app, events_url=bool(config.slack_signing_secret)))
+    services.routes.extend(http_routes(app, signing_secret=config.slack_signing_secret))
     _share_http_session(services, client)
 
     socket = None

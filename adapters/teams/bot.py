@@ -148,9 +148,11 @@ class TandemTeamsBot(TeamsActivityHandler):
             return CardAnswer(message=FORM_EXPIRED)
         form = sent.form
         event = translate.form_submitted(activity, user, data, form.fields, form.context)
-        errors = self.tandem.validate(event) or await self.tandem.handle(event)
+        checked = self.tandem.validate(event, form.fields)
+        errors = checked.errors or await self.tandem.handle(checked.event)
         if errors:
-            return CardAnswer(card=render_form_card(_with_answers(form, event.values, errors)))
+            shown = _with_answers(form, checked.event.values, errors)
+            return CardAnswer(card=render_form_card(shown))
         return CardAnswer(card=_confirmation(form))
 
     async def _submitted_in_message(self, turn_context: TurnContext) -> None:

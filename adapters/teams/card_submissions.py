@@ -90,21 +90,6 @@ def _read_inputs(
     return values
 
 
-def _drop_unknown_options(
-    values: dict[str, str | list[str]], fields: Sequence[FormField]
-) -> dict[str, str | list[str]]:
-    for field in fields:
-        allowed = {choice.value for choice in field.options}
-        value = values.get(field.name)
-        if not allowed or value is None or field.kind is FieldKind.CHECKBOX:
-            continue
-        if isinstance(value, list):
-            values[field.name] = [v for v in value if v in allowed]
-        elif value not in allowed:
-            del values[field.name]
-    return values
-
-
 def parse_submission(
     data: Mapping[str, Any],
     *,
@@ -118,9 +103,10 @@ def parse_submission(
     joined into one ISO 8601 string in `tz` (Teams sends neither a zone nor an offset; pass
     the person's zone, e.g. from the activity's `local_timezone`, else UTC is assumed); a date
     without a time comes back as a plain ISO date. Inputs the card did not declare are
-    ignored and inputs left out are absent. Pass the form's `fields` to trust only them (and
-    their options) rather than the kinds the card carried. For a button or a single-choice
-    poll `values` is `{"value": str}`; for a multi-choice poll it is `{"value": list[str]}`.
+    ignored and inputs left out are absent. Pass the form's `fields` to trust only them rather
+    than the kinds the card carried; their options are checked by `Tandem.validate`, as on
+    every platform. For a button or a single-choice poll `values` is `{"value": str}`; for a
+    multi-choice poll it is `{"value": list[str]}`.
     Raises ValueError for data no card of ours produced.
     """
     if not isinstance(data, Mapping):
@@ -130,8 +116,6 @@ def parse_submission(
     context = context if isinstance(context, str) else ""
     if is_form_submission(data):
         values = _read_inputs(data, _declared_kinds(data, fields), zone)
-        if fields is not None:
-            values = _drop_unknown_options(values, fields)
         return data["form_id"], values, context
     action_id = data.get("action_id")
     if not isinstance(action_id, str) or not action_id:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
+from bot.core.answers import screen_answers
 from bot.core.clock import Clock
 from bot.core.events import Command, FormSubmitted, InboundEvent
-from bot.core.outbound import Message
+from bot.core.outbound import FormField, Message
 from bot.core.refs import UserRef
 from bot.delivery.sender import Sender
 from bot.runtime.context import FlowContext
@@ -23,6 +26,14 @@ SORRY = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A submission reduced to the offered fields' answers, and its field errors (if any)."""
+
+    event: FormSubmitted
+    errors: dict[str, str]
+
+
 class Tandem:
     def __init__(self, db: Database, clock: Clock, router: Router, sender: Sender) -> None:
         self.db = db
@@ -30,8 +41,22 @@ class Tandem:
         self.router = router
         self.sender = sender
 
-    def validate(self, event: FormSubmitted) -> dict[str, str]:
-        return self.router.validate(event)
+    def validate(self, event: FormSubmitted, offered: Sequence[FormField]) -> Checked:
+        """Fast, pure checks an adapter runs before acknowledging a submission. Never raises.
+
+        `offered` are the fields of the form the person was actually shown: anything else is
+        dropped, and a wrong shape, an option not offered or an unstorable character is refused
+        on its field before the flow's own checks can misread it.
+        """
+        screened = screen_answers(offered, event.values)
+        submitted = replace(event, values=screened.answers)
+        try:
+            errors = self.router.validate(submitted)
+        except Exception:
+            log.exception("form check failed", extra={"form": event.form_id})
+            errors = {} if screened.errors else {FORM_ERROR: SORRY}
+        # Where a flow has its own words for a problem on the same field, they are shown.
+        return Checked(submitted, {**screened.errors, **errors})
 
     async def context_for(self, event: InboundEvent) -> FlowContext:
         workspace = event.user.workspace

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import datetime
 
@@ -21,6 +22,7 @@ from storage.uow import Database
 SECRET_KEY = "ics_secret"
 PUBLIC_URL_KEY = "public_url"
 DEFAULT_PUBLIC_URL = "http://localhost:3978"
+TOKEN = re.compile(r"(?P<workspace>[0-9]{1,18})-(?P<meeting>[0-9]{1,18})-(?P<sig>[0-9a-f]{32})")
 
 
 async def prepare(db: Database, *, secret: str | None, public_url: str | None) -> None:
@@ -56,13 +58,15 @@ async def link_for(db: Database, workspace_id: int, meeting_id: int) -> str:
 
 
 async def read_token(db: Database, token: str) -> tuple[int, int] | None:
-    """(workspace id, meeting id) for a genuine token, else None."""
-    parts = token.removesuffix(".ics").split("-")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    """(workspace id, meeting id) for a genuine token, else None (whatever `token` holds)."""
+    # ASCII digits of a size the database's ids can have, and a hex signature: "①".isdigit()
+    # is true and compare_digest raises on non-ASCII, so anything looser can fail with a 500.
+    found = TOKEN.fullmatch(token.removesuffix(".ics"))
+    if found is None:
         return None
-    workspace_id, meeting_id = int(parts[0]), int(parts[1])
+    workspace_id, meeting_id = int(found["workspace"]), int(found["meeting"])
     expected = _signature(await _secret(db), workspace_id, meeting_id)
-    return (workspace_id, meeting_id) if hmac.compare_digest(expected, parts[2]) else None
+    return (workspace_id, meeting_id) if hmac.compare_digest(expected, found["sig"]) else None
 
 
 def invite_for(meeting: Meeting, workspace_id: int, names: tuple[str, str], now: datetime) -> bytes:

@@ -1,8 +1,12 @@
 // The playground page: renders Tandem's neutral messages and forms as HTML.
 "use strict";
+// Every change carries the token this page was served with, so no other site can make one.
+const token = document.querySelector('meta[name="tandem-token"]').content;
 const api = (path, body) =>
   fetch(path, body === undefined ? {} : {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Tandem-Token": token },
+    body: JSON.stringify(body),
   }).then(async (r) => {
     if (!r.ok) throw new Error(await r.text());
     return r.json();
