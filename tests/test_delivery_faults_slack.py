@@ -126,8 +126,9 @@ async def outcomes(services: Services) -> list[tuple[str, int]]:
 async def test_a_message_slack_posted_despite_the_error_is_not_sent_again(
     slack: SlackDriver, fake: FakeSlackApi, slack_services: Services, fault: Fault
 ) -> None:
-    # A timeout is the client's own: shortened, as the one real wait in these tests.
-    slack_services.messengers[Platform.SLACK].client.timeout = 0.05  # type: ignore[attr-defined]
+    # A timeout is the client's own: shortened, as the one real wait in these tests, but not
+    # so short that the history read-back itself times out on a busy machine.
+    slack_services.messengers[Platform.SLACK].client.timeout = 0.5  # type: ignore[attr-defined]
     fake.faults.add(fault, method=POST, times=1)
 
     assert await send(slack_services, "Your match is ready") is not None
