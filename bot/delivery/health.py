@@ -17,7 +17,7 @@ Jobs send nothing and are not counted; one that fails shows in the logs and /met
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,6 +65,8 @@ class Tally:
 
 
 Outcome = tuple[datetime, int, str]  # settled_at, id, last_error
+# Plans what a change should say, in the check's own transaction.
+Tell = Callable[[AsyncSession, Change, datetime], Awaitable[None]]
 
 
 def failure() -> ColumnElement[bool]:
@@ -83,8 +85,10 @@ def cause_of(reason: str) -> tuple[str, str]:
     return ERRORS, reason
 
 
-async def check(db: Database, now: datetime) -> list[Change]:
-    """Count what settled since the last check and move each workspace's state."""
+async def check(db: Database, now: datetime, tell: Tell) -> list[Change]:
+    """Count what settled since the last check and move each workspace's state. `tell`
+    plans what a change should say in the same transaction, so a crash loses neither the
+    change nor its alerts: the next check counts the same outcomes again."""
     until = now - SETTLE_GRACE
     changes: list[Change] = []
     async with db.sessions() as session:
@@ -116,7 +120,9 @@ async def check(db: Database, now: datetime) -> list[Change]:
                 platform = await session.scalar(
                     select(Workspace.platform).where(Workspace.id == workspace_id)
                 )
-                changes.append(replace(change, platform=platform or ""))
+                change = replace(change, platform=platform or "")
+                await tell(session, change, now)
+                changes.append(change)
         await session.merge(Setting(key=CHECKED_KEY, value=until.isoformat()))
         await session.commit()
     for change in changes:

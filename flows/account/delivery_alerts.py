@@ -16,6 +16,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.core.outbound import Context, Message, Text
 from bot.core.working_hours import as_utc, describe, describe_date, zone_of
 from bot.delivery import health
@@ -25,7 +27,8 @@ from bot.delivery.when_unsure import WhenUnsure
 from flows.account.unreachable import PLATFORM_NAMES
 from storage.models import Person
 from storage.repositories import deliveries
-from storage.uow import Database, UnitOfWork
+from storage.repositories.people import PeopleRepository
+from storage.repositories.programmes import ProgrammeRepository
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +41,16 @@ FAILING, RECOVERED = "failing", "recovered"
 async def check_delivery_health(run: JobRun) -> datetime | None:
     """Check, alert, and look again in a minute. The row is renewed each hour (JOBS), so a
     check that crashes costs at most the rest of that hour."""
-    for change in await health.check(run.db, run.now):
-        if await tell_admins(run.db, change, run.now):
-            run.sender.wake()
+    if await health.check(run.db, run.now, tell_admins):
+        run.sender.wake()
     again = run.now + CHECK_EVERY
     return again if JOB.period_of(again) == JOB.period_of(run.now) else None
 
 
-async def tell_admins(db: Database, change: health.Change, now: datetime) -> int:
-    """Plan one DM to each admin in the workspace. Returns how many."""
+async def tell_admins(session: AsyncSession, change: health.Change, now: datetime) -> None:
+    """Plan one DM to each admin in the workspace, in the check's transaction."""
     if change.failing and change.cause == health.UNREACHABLE:
-        return 0  # the one way to reach them is what failed; the check has logged it
+        return  # the one way to reach them is what failed; the check logs it loudly
     event = FAILING if change.failing else RECOVERED
     payload = {
         "event": event,
@@ -59,35 +61,34 @@ async def tell_admins(db: Database, change: health.Change, now: datetime) -> int
         "last_failure_at": change.last_failure_at.isoformat(),
         "failures": change.failures,
     }
-    async with db.unit_of_work(change.workspace_id) as uow:
-        rows = [
-            deliveries.row(
-                workspace_id=change.workspace_id,
-                key=f"{KIND}:{event}:{change.since.isoformat()}:{admin.id}",
-                kind=KIND,
-                due_at=now,
-                now=now,
-                channel_id=f"@{admin.platform_user_id}",
-                person_id=admin.id,
-                payload=payload,
-            )
-            for admin in await admins_of(uow)
-        ]
-        await deliveries.plan(uow.session, rows)
-        await uow.commit()
+    rows = [
+        deliveries.row(
+            workspace_id=change.workspace_id,
+            key=f"{KIND}:{event}:{change.since.isoformat()}:{admin.id}",
+            kind=KIND,
+            due_at=now,
+            now=now,
+            channel_id=f"@{admin.platform_user_id}",
+            person_id=admin.id,
+            payload=payload,
+        )
+        for admin in await admins_of(session, change.workspace_id)
+    ]
+    await deliveries.plan(session, rows)
     log.info(
         "delivery alerts planned",
         extra={"workspace_id": change.workspace_id, "event": event, "admins": len(rows)},
     )
-    return len(rows)
 
 
-async def admins_of(uow: UnitOfWork) -> list[Person]:
+async def admins_of(session: AsyncSession, workspace_id: int) -> list[Person]:
     """Everyone who runs a programme in the workspace and can be messaged."""
+    programmes = ProgrammeRepository(session, workspace_id)
+    people = PeopleRepository(session, workspace_id)
     ids: set[int] = set()
-    for programme in await uow.programmes.all():
-        ids.update(await uow.programmes.people_with_role(programme.id, "admin"))
-    admins = [await uow.people.get(person_id) for person_id in sorted(ids)]
+    for programme in await programmes.all():
+        ids.update(await programmes.people_with_role(programme.id, "admin"))
+    admins = [await people.get(person_id) for person_id in sorted(ids)]
     return [admin for admin in admins if admin is not None and admin.reachable]
 
 
