@@ -82,8 +82,9 @@ def _with_deliveries(services: Services, platform: str, own: HealthPart | None) 
 
 
 async def plant_recurring_jobs(db: Database, clock: Clock, kinds: DeliveryKinds) -> bool:
-    """The first run of each recurring job (the daily survey planner and pair closer), due
-    now, unless one is planned already; from then on each run plans the next.
+    """The first run of each recurring job (the daily survey planner and pair closer, the
+    delivery health check), due now, unless one is planned already; from then on each run
+    plans the next.
 
     A row belongs to a workspace, so these, which serve every workspace, are kept in the
     oldest. Returns False while there is no workspace yet, to be tried again later.
