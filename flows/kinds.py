@@ -7,6 +7,7 @@ A flow that plans delivery rows of a new kind exports `KINDS` (or `JOBS`) and is
 from __future__ import annotations
 
 from bot.delivery.kinds import DeliveryKinds
+from flows.account import delivery_alerts
 from flows.announcements import message as announcement
 from flows.announcements import report as announcement_report
 from flows.chemistry import fit_check
@@ -21,10 +22,10 @@ SESSION_CYCLE = (session_plan, prep, polls, goals, programme_close, programme_ca
 
 def build_delivery_kinds() -> DeliveryKinds:
     kinds = DeliveryKinds()
-    for module in (nudges, announcement, fit_check, *SESSION_CYCLE):
+    for module in (nudges, announcement, fit_check, delivery_alerts, *SESSION_CYCLE):
         for kind in module.KINDS:
             kinds.add(kind)
-    for module in (announcement_report, programme_calendar, pair_closer):
+    for module in (announcement_report, programme_calendar, pair_closer, delivery_alerts):
         for job in module.JOBS:
             kinds.add_job(job)
     return kinds

@@ -14,6 +14,7 @@ from bot.core.config import Config
 from bot.core.refs import Platform, WorkspaceRef
 from bot.delivery.kinds import Job, JobRun
 from bot.runtime.host import Services
+from flows.account.delivery_alerts import CHECK
 from flows.surveys.calendar import PLANNER
 from storage.models import Delivery
 from storage.repositories import deliveries as outbox
@@ -162,4 +163,30 @@ async def test_a_run_that_ends_after_midnight_does_not_skip_the_next_day(
         ("plan_surveys:2027-01-04", "done"),
         ("plan_surveys:2027-01-05", "done"),
         ("plan_surveys:2027-01-06", "pending"),
+    ]
+
+
+async def test_the_delivery_health_check_runs_each_minute_on_one_row_an_hour(
+    services: Services,
+) -> None:
+    assert services.scheduler is not None
+    kinds = services.scheduler.dispatcher.kinds
+    check = kinds.job(CHECK)
+    assert check is not None and check.every == timedelta(hours=1)
+    runs: list[datetime] = []
+
+    async def noted(run: JobRun) -> datetime | None:
+        runs.append(run.now)
+        return await check.run(run)
+
+    kinds.add_job(Job(CHECK, noted, every=check.every))
+    await services.clock_moved()
+    for _ in range(65):
+        services.clock.advance(timedelta(minutes=1))
+        await services.clock_moved()
+
+    assert len(runs) == 66 and runs[-1] - runs[0] == timedelta(minutes=65)
+    assert await rows_of(services, CHECK) == [
+        ("delivery_health:2027-01-04T09:00", "done"),
+        ("delivery_health:2027-01-04T10:00", "pending"),
     ]

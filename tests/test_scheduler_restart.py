@@ -217,6 +217,27 @@ async def test_apscheduler_fires_the_dispatcher_and_healthz_reports_it(
     async with TestClient(TestServer(running.web_app())) as client:
         health = await (await client.get("/healthz")).json()
     assert health["scheduler"]["running"] is True
-    # Leo's hello, and the next run of each recurring job (survey planner, pair closer).
-    assert health["scheduler"]["pending"] == 3
+    # Leo's hello, and the next run of each recurring job (survey planner, pair closer,
+    # delivery health check).
+    assert health["scheduler"]["pending"] == 4
     assert health["scheduler"]["oldest_overdue_seconds"] == 0
+    # APScheduler's first tick came with the start, on Tandem's (here fixed) clock.
+    assert health["scheduler"]["last_tick_at"] == START.isoformat()
+    assert health["scheduler"]["stalled"] is False
+
+
+async def test_healthz_says_when_the_scheduler_stops_ticking(running: Services) -> None:
+    scheduler = running.scheduler
+    assert scheduler is not None and scheduler.running
+    await scheduler.idle()
+    assert scheduler.scheduler is not None
+    scheduler.scheduler.pause()  # APScheduler stops firing, though it still says it runs
+    two_minutes_on = scheduler.monotonic() + 120
+    scheduler.monotonic = lambda: two_minutes_on
+
+    async with TestClient(TestServer(running.web_app())) as client:
+        response = await client.get("/healthz")
+        health = await response.json()
+    assert response.status == 503
+    assert health["scheduler"]["stalled"] is True
+    assert health["scheduler"]["last_tick_at"] == START.isoformat()

@@ -27,6 +27,7 @@ from bot.core.messenger import (
     OutcomeUnknown,
     RateLimited,
     Unreachable,
+    WorkspaceUnreachable,
 )
 from bot.core.outbound import Button, Buttons, ButtonStyle, Form, Message, Text
 from bot.core.refs import ConversationRef, MessageRef, UserRef, WorkspaceRef
@@ -34,13 +35,21 @@ from bot.core.refs import ConversationRef, MessageRef, UserRef, WorkspaceRef
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# ok:false errors that no retry will fix: the person, channel or installation is gone.
+# ok:false errors that no retry will fix: the person or channel is gone.
 UNREACHABLE_ERRORS = frozenset(
     {
         "user_not_found",
         "users_not_found",
         "user_disabled",
         "cannot_dm_bot",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+    }
+)
+# ...or the installation is: nobody in the workspace can be reached with this token.
+WORKSPACE_ERRORS = frozenset(
+    {
         "account_inactive",
         "invalid_auth",
         "not_authed",
@@ -48,9 +57,6 @@ UNREACHABLE_ERRORS = frozenset(
         "token_expired",
         "team_not_found",
         "team_access_not_granted",
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
         "not_installed",
     }
 )
@@ -92,6 +98,8 @@ def delivery_error(exc: Exception) -> DeliveryError:
             return OutcomeUnknown(error)
         if error in RETRYABLE_ERRORS:
             return DeliveryError(error, retryable=True)
+        if error in WORKSPACE_ERRORS:
+            return WorkspaceUnreachable(error)
         if error in UNREACHABLE_ERRORS:
             return Unreachable(error)
         return DeliveryError(error)
@@ -145,7 +153,7 @@ class SlackMessenger(Messenger):
     async def _call(self, workspace: WorkspaceRef, call: Callable[[str], Awaitable[T]]) -> T:
         team = workspace.external_id
         if not await self.workspaces.is_active(team):
-            raise Unreachable("app_uninstalled")
+            raise WorkspaceUnreachable("app_uninstalled")
         token = await self.tokens.for_team(team)
         try:
             return await call(token)

@@ -15,18 +15,25 @@ from msrest.exceptions import ClientRequestError
 from requests.exceptions import ConnectTimeout
 from urllib3.exceptions import NewConnectionError
 
-from bot.core.messenger import DeliveryError, OutcomeUnknown, RateLimited, Unreachable
+from bot.core.messenger import (
+    DeliveryError,
+    OutcomeUnknown,
+    RateLimited,
+    Unreachable,
+    WorkspaceUnreachable,
+)
 
-# Teams' codes for "this person (or tenant) will not receive anything from the bot".
+# Teams' codes for "this person will not receive anything from the bot".
 UNREACHABLE_CODES = frozenset(
     {
         "ConversationBlockedByUser",
         "BotNotInConversationRoster",
-        "BotDisabledByAdmin",
         "ForbiddenOperationException",
         "MessageWritesBlocked",
     }
 )
+# ...and for "nobody in this tenant will": its admin turned the bot off.
+TENANT_CODES = frozenset({"BotDisabledByAdmin"})
 # 412: the conversation is busy with another write; nothing was posted, try again.
 RETRYABLE_STATUSES = frozenset({412})
 DEFAULT_RETRY_AFTER = 1.0
@@ -75,6 +82,8 @@ def delivery_error(exc: BaseException) -> DeliveryError:
         status, code = status_of(exc), error_code(exc)
         reason = f"{status} {code}".strip()
         retry_after = _retry_after(getattr(exc.response, "headers", {}))
+        if status == 403 and code in TENANT_CODES:
+            return WorkspaceUnreachable(reason)
         if status == 403 and code in UNREACHABLE_CODES:
             return Unreachable(reason)
         if status == 429:

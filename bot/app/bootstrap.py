@@ -7,7 +7,7 @@ import logging
 from adapters.playground.wiring import attach_playground, restore_clock
 from adapters.slack.wiring import attach_slack
 from adapters.teams.wiring import attach_teams
-from bot.app.delivery import install_delivery
+from bot.app.delivery import install_delivery, install_observability
 from bot.app.ics_route import ics_route
 from bot.core.clock import OffsetClock
 from bot.core.config import Config
@@ -53,6 +53,7 @@ async def build(
         attach_slack(services)
     if config.teams_enabled:
         attach_teams(services)
+    services.metrics = install_observability(services)
     return services
 
 

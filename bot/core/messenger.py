@@ -51,6 +51,11 @@ class Unreachable(DeliveryError):
         super().__init__(reason, retryable=False)
 
 
+class WorkspaceUnreachable(Unreachable):
+    """Nobody in the workspace can be reached: the app was uninstalled there, or its token
+    revoked. A fact about the installation, not about the person the message was for."""
+
+
 class NotSupported(DeliveryError):
     """The platform cannot do this at all; asking again will not help."""
 

@@ -67,6 +67,7 @@ class Dispatcher:
         # SQLite means one dispatcher: whatever is `sending` at start-up was orphaned.
         self.reclaim_on_start = reclaim_on_start
         self.last_run_at: datetime | None = None
+        self.passes = 0  # since start-up, for /metrics
         self._started = False
         self._lock = asyncio.Lock()
         self._in_flight: set[int] = set()
@@ -108,6 +109,7 @@ class Dispatcher:
                 for task in running:
                     task.cancel()
             self.last_run_at = self.clock.now()
+            self.passes += 1
             return handled
 
     async def next_due(self) -> datetime | None:
@@ -285,8 +287,9 @@ class Dispatcher:
         self, row: Delivery, state: str, reason: str = "", *, sent: bool = False
     ) -> None:
         async with self.db.sessions() as session:
-            sent_at = self.clock.now() if sent else None
-            await deliveries.settle(session, row.id, state, reason, sent_at=sent_at)
+            now = self.clock.now()
+            sent_at = now if sent else None
+            await deliveries.settle(session, row.id, state, reason, at=now, sent_at=sent_at)
             await session.commit()
         log.info(
             "delivery settled",

@@ -61,7 +61,7 @@ class JobRunner:
         next run is the period after the one this run started in, even if it ran long."""
         now = self.clock.now()
         async with self.db.sessions() as session:
-            await deliveries.settle(session, row.id, state, reason)
+            await deliveries.settle(session, row.id, state, reason, at=now)
             if job.every is not None:
                 await deliveries.plan(session, [job.next_row(row.workspace_id, started, now)])
             await session.commit()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 NEXT_DUE_JOB = "tandem-next-due"
 # Above this much lateness while running, /healthz says the scheduler is degraded.
 UNHEALTHY_LATENESS = timedelta(minutes=10)
+# With no tick for this many intervals (and at least a minute), APScheduler has stopped
+# firing, or the event loop is blocked: /healthz says so.
+STALLED_TICKS = 30
 
 
 class DeliveryScheduler:
@@ -34,6 +38,7 @@ class DeliveryScheduler:
         *,
         interval_seconds: float = 1.0,
         plant: Callable[[], Awaitable[bool]] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ):
         self.dispatcher = dispatcher
         self.clock = clock
@@ -45,6 +50,11 @@ class DeliveryScheduler:
         self.scheduler: AsyncIOScheduler | None = None
         self._drain: asyncio.Task[None] | None = None
         self._again = False
+        # When APScheduler last woke the dispatcher: on Tandem's clock for /healthz, and on
+        # a monotonic one to tell a stalled scheduler (the playground's clock jumps).
+        self.monotonic = monotonic
+        self.last_tick_at: datetime | None = None
+        self._last_tick = 0.0
 
     @property
     def running(self) -> bool:
@@ -62,6 +72,7 @@ class DeliveryScheduler:
             misfire_grace_time=None,
         )
         self.scheduler.start()
+        self._tick()
         self.kick()
         log.info("delivery scheduler started", extra={"interval_s": self.interval_seconds})
 
@@ -82,7 +93,18 @@ class DeliveryScheduler:
             await asyncio.shield(self._drain)
 
     async def _fire(self) -> None:
+        self._tick()
         self.kick()
+
+    def _tick(self) -> None:
+        self.last_tick_at = self.clock.now()
+        self._last_tick = self.monotonic()
+
+    @property
+    def stalled(self) -> bool:
+        """Running, yet not woken for much longer than its interval."""
+        limit = max(60.0, STALLED_TICKS * self.interval_seconds)
+        return self.running and self.monotonic() - self._last_tick > limit
 
     async def plant_jobs(self) -> None:
         """Before the first pass of this process: idempotent, so every replica does it."""
@@ -133,11 +155,14 @@ class DeliveryScheduler:
         async with self.dispatcher.db.sessions() as session:
             pending, oldest = await deliveries.backlog(session, now)
         lateness = (now - oldest).total_seconds() if oldest else 0.0
+        late = self.running and lateness > UNHEALTHY_LATENESS.total_seconds()
         return {
-            "ok": not (self.running and lateness > UNHEALTHY_LATENESS.total_seconds()),
+            "ok": not (late or self.stalled),
             "running": self.running,
             "pending": pending,
             "oldest_overdue_seconds": round(lateness, 1),
+            "last_tick_at": self.last_tick_at.isoformat() if self.last_tick_at else None,
+            "stalled": self.stalled,
             "last_run_at": self.dispatcher.last_run_at.isoformat()
             if self.dispatcher.last_run_at
             else None,

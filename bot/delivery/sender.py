@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -31,6 +32,7 @@ from bot.core.messenger import (
     OutcomeUnknown,
     RateLimited,
     Unreachable,
+    WorkspaceUnreachable,
 )
 from bot.core.outbound import Message
 from bot.core.refs import ConversationRef, MessageRef, Platform, UserRef, WorkspaceRef
@@ -50,6 +52,8 @@ MAX_ATTEMPTS = 4
 # 429s for longer than this in all are an outage, not rate limiting: the send fails.
 MAX_RATE_LIMITED_SECONDS = 3600.0
 UNSURE = "unsure whether delivered; at most once"
+# Starts the reason recorded when the whole workspace could not be reached.
+WORKSPACE_GONE = "workspace unreachable: "
 
 
 def target_key(target: UserRef | ConversationRef) -> str:
@@ -83,6 +87,8 @@ class Sender:
         self.on_unreachable = on_unreachable
         # Set by the delivery scheduler: flows call it after committing messages due now.
         self.wake: Callable[[], None] = lambda: None
+        # 429s answered per platform since start-up, for /metrics.
+        self.rate_limited: Counter[str] = Counter()
 
     def messenger(self, workspace: WorkspaceRef) -> Messenger:
         return self.messengers[workspace.platform]
@@ -109,6 +115,7 @@ class Sender:
             try:
                 return await messenger.already_delivered(target, key)
             except RateLimited as exc:
+                self.rate_limited[target.workspace.platform] += 1
                 wait = exc.retry_after or 1.0
                 waited += wait
                 if waited > MAX_RATE_LIMITED_SECONDS:
@@ -201,12 +208,19 @@ class Sender:
                     ref = await messenger.send_dm(target, message, key=key)
                 else:
                     ref = await messenger.post_to_channel(target, message, key=key)
+            except WorkspaceUnreachable as exc:
+                # The installation is gone, not the person: nobody is marked unreachable, and
+                # the delivery health check tells the admins once (bot/delivery/health.py).
+                reason = WORKSPACE_GONE + exc.reason
+                await self._record(workspace_id, delivery_id, "unreachable", reason, tries + 1)
+                return None
             except Unreachable as exc:
                 await self._record(workspace_id, delivery_id, "unreachable", exc.reason, tries + 1)
                 await self._mark_unreachable(workspace_id, target, exc.reason)
                 await self._report_unreachable(workspace_id, target, exc.reason)
                 return None
             except RateLimited as exc:
+                self.rate_limited[workspace.platform] += 1
                 # The platform's limits are per workspace as well as per conversation, and a
                 # 429 does not say which was hit: hold the whole workspace, so the sends in
                 # flight do not each collect a 429 of their own.
@@ -269,6 +283,7 @@ class Sender:
                     attempts=Delivery.attempts + attempts,
                     message_id=message_id,
                     sent_at=now if state == "sent" else None,
+                    settled_at=now,
                     payload={},
                     lease_until=None,
                 )

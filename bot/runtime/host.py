@@ -18,6 +18,7 @@ from bot.core.refs import Platform
 from bot.delivery.pacing import SLACK_LIMITS, TEAMS_LIMITS, Pacer, PlatformLimits, Rate
 from bot.delivery.scheduler import DeliveryScheduler
 from bot.delivery.sender import Sender
+from bot.runtime.metrics import Metrics
 from bot.runtime.tandem import Tandem
 from bot.runtime.web import HealthPart, build_web_app
 from storage.uow import Database
@@ -41,6 +42,8 @@ class Services:
     shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     # The delivery scheduler (bot/app/delivery.py); set by build().
     scheduler: DeliveryScheduler | None = None
+    # This process's /metrics (bot/runtime/metrics.py); set by build().
+    metrics: Metrics | None = None
 
     async def clock_moved(self) -> None:
         for listener in self.clock_listeners:
@@ -52,7 +55,11 @@ class Services:
 
     def web_app(self) -> web.Application:
         return build_web_app(
-            self.db, health_parts=self.health_parts, sub_apps=self.sub_apps, routes=self.routes
+            self.db,
+            health_parts=self.health_parts,
+            sub_apps=self.sub_apps,
+            routes=self.routes,
+            metrics=self.metrics,
         )
 
     async def close(self) -> None:

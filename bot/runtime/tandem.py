@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -40,6 +41,8 @@ class Tandem:
         self.clock = clock
         self.router = router
         self.sender = sender
+        # Events handled since start-up by (event type, outcome), for /metrics.
+        self.outcomes: Counter[tuple[str, str]] = Counter()
 
     def validate(self, event: FormSubmitted, offered: Sequence[FormField]) -> Checked:
         """Fast, pure checks an adapter runs before acknowledging a submission. Never raises.
@@ -80,10 +83,14 @@ class Tandem:
             ctx = await self.context_for(event)
             if event.event_id and not await self._first_time(ctx, event.event_id):
                 log.info("duplicate event ignored", extra={"event": kind})
+                self.outcomes[kind, "duplicate"] += 1
                 return None
-            return await self.router.dispatch(ctx, event)
+            errors = await self.router.dispatch(ctx, event)
+            self.outcomes[kind, "rejected" if errors else "handled"] += 1
+            return errors
         except Exception:
             log.exception("flow failed", extra={"event": kind})
+            self.outcomes[kind, "failed"] += 1
             if isinstance(event, FormSubmitted):
                 # The adapter keeps the form and the person's answers on screen to try again.
                 return {FORM_ERROR: SORRY}

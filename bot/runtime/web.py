@@ -1,4 +1,5 @@
-"""The aiohttp application hosting Slack's and Teams' endpoints, the playground and /healthz."""
+"""The aiohttp application hosting Slack's and Teams' endpoints, the playground, /healthz
+and /metrics."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.runtime.metrics import Metrics
 from storage.db import ping
 from storage.uow import Database
 
@@ -29,15 +31,26 @@ def health_handler(
     return healthz
 
 
+def metrics_handler(metrics: Metrics) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def serve_metrics(request: web.Request) -> web.Response:
+        body, content_type = await metrics.exposition(request.headers.get("Accept", ""))
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+    return serve_metrics
+
+
 def build_web_app(
     db: Database,
     *,
     health_parts: dict[str, HealthPart],
     sub_apps: dict[str, web.Application],
     routes: list[web.RouteDef],
+    metrics: Metrics | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_get("/healthz", health_handler(db, health_parts))
+    if metrics is not None:
+        app.router.add_get("/metrics", metrics_handler(metrics))
     app.router.add_routes(routes)
     for prefix, sub_app in sub_apps.items():
         app.add_subapp(prefix, sub_app)

@@ -5,6 +5,7 @@ them all on `Base.metadata`, which is what Alembic's env and `create_all` see.
 """
 
 from storage.models.base import Base
+from storage.models.health import DeliveryHealth
 from storage.models.matching import MatchExclusion, MatchRun
 from storage.models.messages import Announcement, Delivery, ProcessedEvent
 from storage.models.pairs import Meeting, Pair
@@ -18,6 +19,7 @@ __all__ = [
     "Announcement",
     "Base",
     "Delivery",
+    "DeliveryHealth",
     "Enrolment",
     "MatchExclusion",
     "MatchRun",

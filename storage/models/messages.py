@@ -42,6 +42,10 @@ class Delivery(Base):
         Index("ix_deliveries_state_due", "state", "due_at"),
         Index("ix_deliveries_meeting", "meeting_id"),
         Index("ix_deliveries_announcement", "announcement_id"),
+        # The delivery health check reads what settled since it last looked; /metrics
+        # counts rows by kind and state.
+        Index("ix_deliveries_settled_at", "settled_at"),
+        Index("ix_deliveries_kind_state", "kind", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +70,8 @@ class Delivery(Base):
     last_error: Mapped[str] = mapped_column(String(300), default="")
     lease_until: Mapped[datetime | None] = mapped_column(nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # When the row got its outcome (sent, failed, dropped...); None while it has none.
+    settled_at: Mapped[datetime | None] = mapped_column(nullable=True)
     message_id: Mapped[str] = mapped_column(String(128), default="")
     created_at: Mapped[datetime]
 

@@ -120,6 +120,7 @@ def row(
         "last_error": "",
         "lease_until": None,
         "sent_at": None,
+        "settled_at": None,
         "message_id": "",
         "created_at": now,
     }
@@ -201,13 +202,21 @@ async def settle(
     state: str,
     reason: str = "",
     *,
+    at: datetime,
     sent_at: datetime | None = None,
 ) -> None:
     """A final outcome decided without sending (dropped, cancelled, unreachable, or found sent)."""
     await session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id)
-        .values(state=state, last_error=reason[:300], lease_until=None, sent_at=sent_at, payload={})
+        .values(
+            state=state,
+            last_error=reason[:300],
+            lease_until=None,
+            sent_at=sent_at,
+            settled_at=at,
+            payload={},
+        )
     )
 
 
