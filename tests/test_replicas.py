@@ -41,6 +41,12 @@ async def test_two_dispatchers_never_send_the_same_message(
     replicas: tuple[Services, Services],
 ) -> None:
     first, second = replicas
+    assert first.scheduler is not None and second.scheduler is not None
+    # Both replicas have started (on SQLite a start reclaims whatever a dead process left
+    # `sending`) before any work exists, as in a real deployment.
+    await asyncio.gather(
+        first.scheduler.dispatcher.recover(), second.scheduler.dispatcher.recover()
+    )
     ws = await workspace_id(first)
     expected = []
     async with first.db.unit_of_work(ws) as uow:
@@ -60,7 +66,6 @@ async def test_two_dispatchers_never_send_the_same_message(
                 )
         await uow.commit()
 
-    assert first.scheduler is not None and second.scheduler is not None
     await asyncio.gather(
         first.scheduler.dispatcher.run_due(), second.scheduler.dispatcher.run_due()
     )
