@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
+from storage.models.base import NEVER_REUSED, Base
 
 
 class Announcement(Base):
     __tablename__ = "announcements"
+    __table_args__ = (NEVER_REUSED,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -42,6 +43,7 @@ class Delivery(Base):
         Index("ix_deliveries_state_due", "state", "due_at"),
         Index("ix_deliveries_meeting", "meeting_id"),
         Index("ix_deliveries_announcement", "announcement_id"),
+        NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +76,7 @@ class ProcessedEvent(Base):
     """Inbound event ids already handled: platforms retry, we answer once."""
 
     __tablename__ = "processed_events"
-    __table_args__ = (UniqueConstraint("workspace_id", "event_id"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "event_id"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

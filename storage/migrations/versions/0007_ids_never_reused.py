@@ -1,0 +1,69 @@
+"""ids never reused: SQLite tables with surrogate ids become AUTOINCREMENT
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-24
+
+Without AUTOINCREMENT, SQLite gives the next row the highest id in use plus one, so deleting
+the newest meeting (a forget-me does) hands its id to the next meeting booked, and an old
+button or calendar link naming it then names someone else's. SQLite cannot add the keyword
+to a table in place: each table is rebuilt with its rows, indexes, constraints and foreign
+keys. PostgreSQL's sequences never hand an id out twice: nothing to do there.
+"""
+
+from alembic import op
+from sqlalchemy.engine import Connection
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+# Every table with a surrogate id as of this revision, parents before children.
+TABLES = (
+    "workspaces",
+    "people",
+    "playground_items",
+    "processed_events",
+    "programmes",
+    "announcements",
+    "enrolments",
+    "programme_roles",
+    "responses",
+    "pairs",
+    "meetings",
+    "deliveries",
+    "teams_channels",
+    "teams_forms",
+    "match_exclusions",
+    "match_runs",
+)
+
+
+def upgrade() -> None:
+    _rebuild(autoincrement=True)
+
+
+def downgrade() -> None:
+    _rebuild(autoincrement=False)
+
+
+def _rebuild(*, autoincrement: bool) -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    _require_foreign_keys_off(bind)
+    for table in TABLES:
+        with op.batch_alter_table(
+            table, recreate="always", table_kwargs={"sqlite_autoincrement": autoincrement}
+        ):
+            pass
+
+
+def _require_foreign_keys_off(bind: Connection) -> None:
+    """A rebuild drops the old table; with foreign keys enforced, that drop would cascade
+    and delete every row that refers to it. Alembic's connection never turns them on (the
+    app's engine does, in storage/db.py), and SQLite ignores the pragma inside a transaction,
+    so refuse rather than find out."""
+    if bind.exec_driver_sql("PRAGMA foreign_keys").scalar():
+        raise RuntimeError("rebuilding tables needs PRAGMA foreign_keys=OFF on this connection")
