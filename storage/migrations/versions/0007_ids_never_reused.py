@@ -12,6 +12,7 @@ keys. PostgreSQL's sequences never hand an id out twice: nothing to do there.
 """
 
 from alembic import op
+from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection
 
 revision = "0007"
@@ -53,9 +54,17 @@ def _rebuild(*, autoincrement: bool) -> None:
     if bind.dialect.name != "sqlite":
         return
     _require_foreign_keys_off(bind)
+    # One reflection of them all: left to itself, each rebuild would reflect its table and,
+    # through the foreign keys, most of the others again, several times over.
+    tables = MetaData()
+    event.listen(tables, "column_reflect", op.get_context().impl.autogen_column_reflect)
+    tables.reflect(bind, only=TABLES)
     for table in TABLES:
         with op.batch_alter_table(
-            table, recreate="always", table_kwargs={"sqlite_autoincrement": autoincrement}
+            table,
+            recreate="always",
+            copy_from=tables.tables[table],
+            table_kwargs={"sqlite_autoincrement": autoincrement},
         ):
             pass
 
