@@ -29,7 +29,7 @@ from bot.core.config import Config
 from bot.core.events import ButtonClicked, Command, FormSubmitted, InboundEvent, MemberJoined
 from bot.core.outbound import Message, Text
 from bot.core.refs import UserRef
-from bot.runtime.policy import REFUSED, Policy, Who
+from bot.runtime.policy import NO_LONGER_AVAILABLE, REFUSED, Policy, Who
 from bot.runtime.router import Router
 from bot.runtime.tandem import Tandem
 from flows.routes import build_router
@@ -215,9 +215,9 @@ async def _run(tandem: Tandem, probe: Probe, user: UserRef, ids: dict[str, Any])
 
 
 async def _refusal_problems(
-    db: Database, refused: list[UserRef], before: Snapshot, after: Snapshot
+    db: Database, refused: list[UserRef], reply: str, before: Snapshot, after: Snapshot
 ) -> list[str]:
-    """Anything the refusals left behind besides one neutral reply to each refused person."""
+    """Anything the refusals left behind besides one neutral `reply` to each refused person."""
     expected: Counter[tuple[str, int]] = Counter()
     for user in refused:
         expected[(user.user_id, await db.workspace_id(user.workspace))] += 1
@@ -231,7 +231,7 @@ async def _refusal_problems(
     shown = found.get("playground_items", ([], []))[0]
     bodies = [i["body"] if isinstance(i["body"], dict) else json.loads(i["body"]) for i in shown]
     problems += [
-        f"someone was shown {b.get('summary')!r}" for b in bodies if b.get("summary") != REFUSED
+        f"someone was shown {b.get('summary')!r}" for b in bodies if b.get("summary") != reply
     ]
     replied = Counter((i["conversation_id"].removeprefix("dm:"), i["workspace_id"]) for i in shown)
     logged = Counter((r["channel_id"].removeprefix("@"), r["workspace_id"]) for r in sent)
@@ -274,7 +274,10 @@ async def test_each_route_lets_in_exactly_whom_it_declares(tried) -> None:  # ty
             after = await snapshot(services.db)
             if probe.kind == "home":  # a screen, not a reply: refused means nothing at all
                 refused = []
-            problems = await _refusal_problems(services.db, refused, before, after)
+            # A button or form is an old message's: it is "no longer available", whether its
+            # subject is gone or never was theirs. A typed command "isn't available to you".
+            reply = NO_LONGER_AVAILABLE if probe.kind in ("click", "submit") else REFUSED
+            problems = await _refusal_problems(services.db, refused, reply, before, after)
             failures.extend(f"{where}, refusing {len(refused)}: {p}" for p in problems)
             before = after
     assert not failures, "\n".join(failures)

@@ -6,7 +6,7 @@ from adapters.playground.messenger import PLAYGROUND
 from bot.core.events import ButtonClicked
 from bot.core.refs import UserRef
 from bot.runtime.host import Services
-from bot.runtime.policy import REFUSED
+from bot.runtime.policy import NO_LONGER_AVAILABLE
 from flows.chemistry import fit_check
 from tests.matching_helpers import MENTOR, book_first_slot, meetings, pairs, publish_pair
 from tests.playground_driver import PlaygroundDriver, text_of
@@ -109,7 +109,7 @@ async def test_someone_outside_the_pair_cannot_end_it(
 
     [after] = await pairs(services)
     assert after.status == "chemistry_booked" and after.end_reason == ""
-    assert await playground.dm_texts("leo") == [f"{REFUSED}\n{REFUSED}"]
+    assert await playground.dm_texts("leo") == [f"{NO_LONGER_AVAILABLE}\n{NO_LONGER_AVAILABLE}"]
     assert {user: len(await playground.dms(user)) for user in seen} == seen
 
 

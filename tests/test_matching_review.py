@@ -6,7 +6,7 @@ from adapters.playground.messenger import PLAYGROUND
 from bot.core.events import FormSubmitted
 from bot.core.refs import UserRef
 from bot.runtime.host import Services
-from bot.runtime.policy import REFUSED
+from bot.runtime.policy import NO_LONGER_AVAILABLE, REFUSED
 from flows.matching.preview import (
     LOCK_ACTION,
     PUBLISH_ACTION,
@@ -27,7 +27,7 @@ async def test_only_programme_admins_can_match(playground: PlaygroundDriver) -> 
     await playground.say("sam", "/mentoring match pilot")
     assert text_of(await playground.last_dm("sam")).startswith(REFUSED)
     await playground.click("sam", PUBLISH_ACTION, "1")
-    assert text_of(await playground.last_dm("sam")).startswith(REFUSED)
+    assert text_of(await playground.last_dm("sam")).startswith(NO_LONGER_AVAILABLE)
     assert "Meet your match" not in "\n".join(await playground.dm_texts("priya"))
 
 
@@ -74,7 +74,7 @@ async def test_a_participant_cannot_touch_the_admins_proposal(
         proposal
     )
     assert all(p.status == "proposed" for p in after)
-    refusals = [t for t in await playground.dm_texts("sam") if t.startswith(REFUSED)]
+    refusals = [t for t in await playground.dm_texts("sam") if t.startswith(NO_LONGER_AVAILABLE)]
     assert len(refusals) == 10
     assert {user: len(await playground.dms(user)) for user in seen} == seen
 

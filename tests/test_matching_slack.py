@@ -6,7 +6,7 @@ import json
 
 from bot.core.refs import Platform, WorkspaceRef
 from bot.runtime.host import Services
-from bot.runtime.policy import REFUSED
+from bot.runtime.policy import NO_LONGER_AVAILABLE, REFUSED
 from flows.chemistry import fit_check
 from flows.common.actions import CHEMISTRY_BOOK_ACTION
 from flows.matching.preview import PUBLISH_ACTION
@@ -91,6 +91,6 @@ async def test_a_signed_click_from_outside_the_pair_cannot_end_it(
     async with db.unit_of_work(workspace_id) as uow:
         stored = await uow.pairs.get(pair.id)
         assert stored is not None and stored.status == "chemistry_booked"
-    assert [m["text"] for m in fake.messages_to(DAVE)] == [REFUSED, REFUSED]
+    assert [m["text"] for m in fake.messages_to(DAVE)] == [NO_LONGER_AVAILABLE] * 2
     for user in (ALICE, BOB, CAROL):
         assert fake.messages_to(user) == []

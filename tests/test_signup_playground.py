@@ -7,7 +7,7 @@ from dataclasses import replace
 from sqlalchemy import func, select
 
 from bot.runtime.host import Services
-from bot.runtime.policy import REFUSED
+from bot.runtime.policy import NO_LONGER_AVAILABLE
 from flows.account import leave
 from storage.models import Delivery, Enrolment, Person
 from tests.playground_driver import SIGNUP_ANSWERS, PlaygroundDriver, text_of
@@ -183,7 +183,7 @@ async def test_someone_elses_enrolment_cannot_be_withdrawn(
 ) -> None:
     await playground.sign_up("sam")
     await playground.click("leo", leave.CONFIRM_ACTION, "1")
-    assert text_of(await playground.last_dm("leo")).startswith(REFUSED)
+    assert text_of(await playground.last_dm("leo")).startswith(NO_LONGER_AVAILABLE)
     assert await count(services, Enrolment, Enrolment.status == "active") == 1
 
 

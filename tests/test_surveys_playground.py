@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.runtime.host import Services
-from bot.runtime.policy import REFUSED
+from bot.runtime.policy import NO_LONGER_AVAILABLE
 from flows.surveys.answers import ACTION_ID, send_survey
 from flows.surveys.questions import DEFAULT_QUESTIONS
 from storage.models import Delivery, Programme, Response
@@ -186,7 +186,7 @@ async def test_someone_not_in_the_programme_cannot_answer_its_survey(
     await playground.click("leo", ACTION_ID, f"{programme.id}:pre")
 
     assert await playground.form("leo") is None
-    assert (await playground.dm_texts("leo"))[-1].startswith(REFUSED)
+    assert (await playground.dm_texts("leo"))[-1].startswith(NO_LONGER_AVAILABLE)
     async with services.db.sessions() as session:
         sent = await session.scalar(
             select(func.count()).select_from(Delivery).where(Delivery.kind == "survey_pre")

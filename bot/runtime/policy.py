@@ -15,12 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.core.events import InboundEvent
+from bot.core.events import ButtonClicked, FormSubmitted, InboundEvent
 from storage.models import Pair, Person
 from storage.uow import UnitOfWork
 
-# The one reply to every refusal: no names, and nothing about whether the subject exists.
+# The replies to a refusal: no names, and nothing about whether the subject exists. Which
+# one depends only on what the person did (see `refusal_reply`), never on why it was refused.
 REFUSED = "That isn't available to you."
+NO_LONGER_AVAILABLE = "That's no longer available."
 
 
 class Who(StrEnum):
@@ -90,6 +92,15 @@ class Policy:
             raise ValueError("a pair policy needs a subject finder: which pair?")
         if self.who is Who.WORKSPACE and self.subject is not names_nothing:
             raise ValueError("anyone in the workspace may act: there is no subject to check")
+
+
+def refusal_reply(event: InboundEvent) -> str:
+    """What a refused person is told. A button or form is one Tandem sent earlier: refused,
+    it is most often an old one whose pair, meeting or sign-up has since gone (erased,
+    removed, left), so it says so. A made-up button naming someone else's pair gets the same
+    words, so nobody can tell an id that exists from one that doesn't. A typed command names
+    nothing Tandem sent, so it is simply not available to them."""
+    return NO_LONGER_AVAILABLE if isinstance(event, ButtonClicked | FormSubmitted) else REFUSED
 
 
 async def refusal(policy: Policy, uow: UnitOfWork, user_id: str, event: InboundEvent) -> str | None:

@@ -18,7 +18,7 @@ from bot.core.events import (
 )
 from bot.core.outbound import Message, Text
 from bot.runtime.context import FlowContext
-from bot.runtime.policy import REFUSED, Policy, refusal
+from bot.runtime.policy import Policy, refusal, refusal_reply
 
 log = logging.getLogger(__name__)
 
@@ -153,14 +153,16 @@ class Router:
         quiet: bool = False,
     ) -> bool:
         """The route's policy, from the database as it is now. A refusal changes nothing and
-        tells the person only that it isn't available: never whose it is, or if it exists."""
+        tells the person only that it isn't available (or no longer is): never whose it is,
+        or if it exists."""
         async with ctx.uow() as uow:
             reason = await refusal(route.policy, uow, ctx.user.user_id, event)
         if reason is None:
             return True
         log.warning("refused", extra={"route": route.name, "reason": reason})
         if not quiet:
-            await ctx.reply(Message(summary=REFUSED, blocks=(Text(REFUSED),)), kind="refused")
+            reply = refusal_reply(event)
+            await ctx.reply(Message(summary=reply, blocks=(Text(reply),)), kind="refused")
         return False
 
 

@@ -83,7 +83,7 @@ async def accept(ctx: FlowContext, click: ButtonClicked, spec: BookingSpec) -> N
         await spec.after_booked(uow, meeting, b, now)
         meeting_id, starts_at = meeting.id, meeting.starts_at
         await uow.commit()
-    link = await link_for(ctx.db, ctx.workspace_id, meeting_id)
+    link = await link_for(ctx.db, meeting)
     for person, other in ((b.me, b.partner), (b.partner, b.me)):
         await ctx.dm(
             person.platform_user_id,

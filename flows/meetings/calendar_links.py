@@ -3,7 +3,9 @@
 Chat platforms cannot attach files through the neutral message model, so confirmations
 carry an "Add to calendar" link instead. The token names the meeting and is signed with
 an installation secret (TANDEM_SECRET, or one generated once and kept in the settings
-table), so nobody can guess another pair's invite.
+table), so nobody can guess another pair's invite. The signature also covers the moment the
+meeting's row was created: a link opens the row it was made for and no other, even one that
+was given the same id after that meeting was erased.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from flows.meetings.ics import build_invite
 from storage.models import Meeting
@@ -23,6 +26,16 @@ SECRET_KEY = "ics_secret"
 PUBLIC_URL_KEY = "public_url"
 DEFAULT_PUBLIC_URL = "http://localhost:3978"
 TOKEN = re.compile(r"(?P<workspace>[0-9]{1,18})-(?P<meeting>[0-9]{1,18})-(?P<sig>[0-9a-f]{32})")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarToken:
+    """What a link claims. Nothing is trusted until `opens` checks it against the meeting."""
+
+    workspace_id: int
+    meeting_id: int
+    signature: str
 
 
 async def prepare(db: Database, *, secret: str | None, public_url: str | None) -> None:
@@ -43,30 +56,40 @@ async def _secret(db: Database) -> bytes:
     return value.encode()
 
 
-def _signature(secret: bytes, workspace_id: int, meeting_id: int) -> str:
-    message = f"meeting:{workspace_id}:{meeting_id}".encode()
+def _signature(secret: bytes, meeting: Meeting) -> str:
+    # Whole microseconds: the same on SQLite and PostgreSQL however the row was read back.
+    created = (meeting.created_at - EPOCH) // timedelta(microseconds=1)
+    message = f"meeting:{meeting.workspace_id}:{meeting.id}:{created}".encode()
     return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
 
 
-async def token_for(db: Database, workspace_id: int, meeting_id: int) -> str:
-    return f"{workspace_id}-{meeting_id}-{_signature(await _secret(db), workspace_id, meeting_id)}"
+async def token_for(db: Database, meeting: Meeting) -> str:
+    signature = _signature(await _secret(db), meeting)
+    return f"{meeting.workspace_id}-{meeting.id}-{signature}"
 
 
-async def link_for(db: Database, workspace_id: int, meeting_id: int) -> str:
+async def link_for(db: Database, meeting: Meeting) -> str:
     base = await read_setting(db, PUBLIC_URL_KEY) or DEFAULT_PUBLIC_URL
-    return f"{base}/ics/{await token_for(db, workspace_id, meeting_id)}.ics"
+    return f"{base}/ics/{await token_for(db, meeting)}.ics"
 
 
-async def read_token(db: Database, token: str) -> tuple[int, int] | None:
-    """(workspace id, meeting id) for a genuine token, else None (whatever `token` holds)."""
+def read_token(token: str) -> CalendarToken | None:
+    """What a well-formed token claims, else None. Whether it is genuine depends on the
+    meeting it names as that meeting is now: see `opens`."""
     # ASCII digits of a size the database's ids can have, and a hex signature: "①".isdigit()
     # is true and compare_digest raises on non-ASCII, so anything looser can fail with a 500.
     found = TOKEN.fullmatch(token.removesuffix(".ics"))
     if found is None:
         return None
-    workspace_id, meeting_id = int(found["workspace"]), int(found["meeting"])
-    expected = _signature(await _secret(db), workspace_id, meeting_id)
-    return (workspace_id, meeting_id) if hmac.compare_digest(expected, found["sig"]) else None
+    return CalendarToken(int(found["workspace"]), int(found["meeting"]), found["sig"])
+
+
+async def opens(db: Database, token: CalendarToken, meeting: Meeting) -> bool:
+    """Whether the token was signed for this very meeting row."""
+    if (meeting.workspace_id, meeting.id) != (token.workspace_id, token.meeting_id):
+        return False
+    expected = _signature(await _secret(db), meeting)
+    return hmac.compare_digest(expected.encode(), token.signature.encode())
 
 
 def invite_for(meeting: Meeting, workspace_id: int, names: tuple[str, str], now: datetime) -> bytes:

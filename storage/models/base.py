@@ -18,6 +18,12 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+# The table option every table with a surrogate id declares (last in its `__table_args__`).
+# SQLite otherwise hands a deleted row's id to the next row, and ids travel in buttons, forms,
+# calendar links and the outbox: after a forget-me, someone's old button or link would name
+# another pair's row. PostgreSQL's sequences never go back, so the option means nothing there.
+NEVER_REUSED = {"sqlite_autoincrement": True}
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
+from storage.models.base import NEVER_REUSED, Base
 
 
 class MatchExclusion(Base):
@@ -17,6 +17,7 @@ class MatchExclusion(Base):
     __tablename__ = "match_exclusions"
     __table_args__ = (
         UniqueConstraint("programme_id", "mentor_enrolment_id", "mentee_enrolment_id"),
+        NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +37,7 @@ class MatchRun(Base):
     admin's preview survives restarts. The proposed pairs themselves are Pair rows."""
 
     __tablename__ = "match_runs"
+    __table_args__ = (NEVER_REUSED,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
+from storage.models.base import NEVER_REUSED, Base
 
 
 class Announcement(Base):
     __tablename__ = "announcements"
+    __table_args__ = (NEVER_REUSED,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -46,6 +47,7 @@ class Delivery(Base):
         # counts rows by kind and state.
         Index("ix_deliveries_settled_at", "settled_at"),
         Index("ix_deliveries_kind_state", "kind", "state"),
+        NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,7 +82,7 @@ class ProcessedEvent(Base):
     """Inbound event ids already handled: platforms retry, we answer once."""
 
     __tablename__ = "processed_events"
-    __table_args__ = (UniqueConstraint("workspace_id", "event_id"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "event_id"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
+from storage.models.base import NEVER_REUSED, Base
 from storage.pair_status import PairStatus
 
 
 class Pair(Base):
     __tablename__ = "pairs"
-    __table_args__ = (Index("ix_pairs_programme_status", "programme_id", "status"),)
+    __table_args__ = (Index("ix_pairs_programme_status", "programme_id", "status"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -37,6 +37,7 @@ class Pair(Base):
 
 class Meeting(Base):
     __tablename__ = "meetings"
+    __table_args__ = (NEVER_REUSED,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

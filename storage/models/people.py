@@ -9,14 +9,14 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.core.working_hours import WorkingHours
-from storage.models.base import Base
+from storage.models.base import NEVER_REUSED, Base
 
 
 class Workspace(Base):
     """A Slack workspace, a Teams tenant or a playground. The tenant boundary."""
 
     __tablename__ = "workspaces"
-    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    __table_args__ = (UniqueConstraint("platform", "external_id"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -28,7 +28,7 @@ class Workspace(Base):
 
 class Person(Base):
     __tablename__ = "people"
-    __table_args__ = (UniqueConstraint("workspace_id", "platform_user_id"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "platform_user_id"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

@@ -8,14 +8,17 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
+from storage.models.base import NEVER_REUSED, Base
 
 
 class PlaygroundItem(Base):
     """What the playground shows each person: DMs, channel posts and open forms."""
 
     __tablename__ = "playground_items"
-    __table_args__ = (Index("ix_playground_items_ws_conv", "workspace_id", "conversation_id"),)
+    __table_args__ = (
+        Index("ix_playground_items_ws_conv", "workspace_id", "conversation_id"),
+        NEVER_REUSED,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -31,7 +34,7 @@ class TeamsChannel(Base):
     """A team channel the bot has seen, with the reference needed to post there later."""
 
     __tablename__ = "teams_channels"
-    __table_args__ = (UniqueConstraint("workspace_id", "channel_id"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -46,7 +49,7 @@ class TeamsForm(Base):
     """The last form card sent to a person, per form: to re-render it with errors in place."""
 
     __tablename__ = "teams_forms"
-    __table_args__ = (UniqueConstraint("workspace_id", "user_id", "form_id"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id", "form_id"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
+from storage.models.base import NEVER_REUSED, Base
 
 
 class Programme(Base):
     __tablename__ = "programmes"
-    __table_args__ = (UniqueConstraint("workspace_id", "slug"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "slug"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -40,7 +40,7 @@ class ProgrammeRole(Base):
     """Admins and champions of a programme."""
 
     __tablename__ = "programme_roles"
-    __table_args__ = (UniqueConstraint("programme_id", "person_id", "role"),)
+    __table_args__ = (UniqueConstraint("programme_id", "person_id", "role"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -51,7 +51,7 @@ class ProgrammeRole(Base):
 
 class Enrolment(Base):
     __tablename__ = "enrolments"
-    __table_args__ = (UniqueConstraint("programme_id", "person_id"),)
+    __table_args__ = (UniqueConstraint("programme_id", "person_id"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

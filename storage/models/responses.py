@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
+from storage.models.base import NEVER_REUSED, Base
 
 
 class Response(Base):
@@ -20,6 +20,7 @@ class Response(Base):
     __table_args__ = (
         UniqueConstraint("person_id", "kind", "subject", "question"),
         Index("ix_responses_workspace_kind_subject", "workspace_id", "kind", "subject"),
+        NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
