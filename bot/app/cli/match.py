@@ -15,6 +15,7 @@ from bot.app.cli.common import CliError, workspace_arg
 from bot.core.clock import SystemClock
 from bot.core.config import Config
 from bot.core.refs import WorkspaceRef
+from flows.common.wording import plural
 from flows.matching.introductions import publish
 from flows.matching.preview import load_proposal, preview_table
 from flows.matching.run import run_matching
@@ -118,7 +119,7 @@ async def publish_command(args: argparse.Namespace, config: Config) -> int:
     if not report.introduced and not report.skipped:
         print("Nothing to publish: run `tandem match preview` first, or it is already published.")
         return 0
-    print(f"Published: {report.introduced} pairs introduced by DM.")
+    print(f"Published: {plural(report.introduced, 'pair')} introduced by DM.")
     for line in report.skipped:
         print(f"Not introduced: {line}")
     return 0
