@@ -12,6 +12,7 @@ from bot.app.cli.common import CliError, workspace_arg
 from bot.core.clock import SystemClock
 from bot.core.config import Config
 from flows.account.support import DEFAULT_RESOURCES
+from flows.common.wording import plural
 from flows.surveys.answers import send_survey
 from flows.surveys.questions import (
     DEFAULT_POST_DAYS,
@@ -40,7 +41,9 @@ def _workspace(parser: argparse.ArgumentParser) -> None:
 def add_survey_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     survey = sub.add_parser("survey", help="send a programme's survey by hand")
     actions = survey.add_subparsers(dest="action", required=True)
-    send = actions.add_parser("send", help="DM the survey to everyone active in the programme")
+    send = actions.add_parser(
+        "send", help="DM the survey to everyone active, each in their own working hours"
+    )
     send.add_argument("programme", help="the programme's short name (slug)")
     send.add_argument("--phase", choices=["pre", "post", "pulse"], required=True)
     _workspace(send)
@@ -69,11 +72,14 @@ async def send(args: argparse.Namespace, config: Config) -> int:
         await services.close()
     if result.note:
         print(f"Nothing sent: {result.note}.")
-    else:
-        print(
-            f"Sent the {args.phase} survey to {result.sent} people; {result.skipped} skipped "
-            "(already sent, or could not be reached)."
-        )
+        return 0
+    print(
+        f"Queued the {args.phase} survey for {plural(result.queued, 'person')}. Each gets it "
+        "during their own working hours: now if they're at work, otherwise when their next "
+        "working day starts. `tandem serve` (or `tandem worker`) sends it."
+    )
+    if result.skipped:
+        print(f"Skipped {plural(result.skipped, 'person')} who already had it.")
     return 0
 
 
