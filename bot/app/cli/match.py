@@ -15,7 +15,7 @@ from bot.app.cli.common import CliError, workspace_arg
 from bot.core.clock import SystemClock
 from bot.core.config import Config
 from bot.core.refs import WorkspaceRef
-from flows.common.wording import plural
+from flows.common.wording import agree, plural
 from flows.matching.introductions import publish
 from flows.matching.preview import load_proposal, preview_table
 from flows.matching.run import run_matching
@@ -160,7 +160,8 @@ def print_import_report(report: ImportReport) -> None:
         f"{report.skipped_rows:,} skipped."
     )
     if report.ignored_columns:
-        print(f"Ignored unknown column(s): {', '.join(report.ignored_columns)}")
+        unknown = agree(len(report.ignored_columns), "column")
+        print(f"Ignored unknown {unknown}: {', '.join(report.ignored_columns)}")
     if report.errors:
         print("\nRows skipped (fix them and import the file again; good rows won't duplicate):")
         for error in report.errors[:ERRORS_SHOWN]:
