@@ -9,6 +9,7 @@ import pytest
 
 from bot.runtime.host import Services
 from flows.common.wording import agree, in_sentence, plural, programme_title
+from flows.matching.engine import Candidate, Weights, explain_pair
 from tests.matching_helpers import book_first_slot, meetings, sign_up_pair
 from tests.playground_driver import PlaygroundDriver, text_of
 from tests.session_cycle_helpers import advance_to
@@ -117,3 +118,36 @@ async def test_a_tour_of_everyday_commands_reads_well(
     assert "• 1 sign-up\n" in erased and "(s)" not in erased
 
     assert await playground_slips(services.db) == []
+
+
+
+def candidate(role: str, offers: set[str], goals: set[str]) -> Candidate:
+    return Candidate(
+        enrolment_id=1 if role == "mentor" else 2,
+        person_key=role,
+        role=role,  # type: ignore[arg-type]
+        seniority=3,
+        department="",
+        manager_key="",
+        offers=frozenset(offers),
+        goals=frozenset(goals),
+        lived_experience=frozenset(),
+        utc_work_start_minute=540,
+        utc_work_end_minute=1050,
+        medium="online",
+        location="",
+        display_name=role.title(),
+    )
+
+
+def test_a_single_goal_is_not_counted_as_things() -> None:
+    mentor = candidate("mentor", {"digital", "strategy"}, set())
+    _, one_goal = explain_pair(
+        mentor, candidate("mentee", set(), {"digital"}), kind="reverse", weights=Weights()
+    )
+    _, two_goals = explain_pair(
+        mentor, candidate("mentee", set(), {"digital", "faith"}), kind="reverse", weights=Weights()
+    )
+    assert one_goal[0] == "Mentor can offer the one thing Mentee wants: digital"
+    assert two_goals[0] == "Mentor can offer 1 of the 2 things Mentee wants: digital"
+    assert slips_in(one_goal + two_goals) == []

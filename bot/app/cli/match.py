@@ -156,7 +156,8 @@ async def import_command(db: Database, args: argparse.Namespace) -> int:
 
 def print_import_report(report: ImportReport) -> None:
     print(
-        f"{report.rows:,} rows read: {report.created:,} enrolled, {report.updated:,} updated, "
+        f"{plural(report.rows, 'row')} read: {report.created:,} enrolled, "
+        f"{report.updated:,} updated, "
         f"{report.skipped_rows:,} skipped."
     )
     if report.ignored_columns:
@@ -167,4 +168,4 @@ def print_import_report(report: ImportReport) -> None:
         for error in report.errors[:ERRORS_SHOWN]:
             print(f"  row {error.row}, column {error.column}: {error.problem}")
         if len(report.errors) > ERRORS_SHOWN:
-            print(f"  ...and {len(report.errors) - ERRORS_SHOWN:,} more problems")
+            print(f"  ...and {plural(len(report.errors) - ERRORS_SHOWN, 'more problem')}")

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from bot.app.cli.common import CliError, workspace_arg
 from bot.core.clock import SystemClock
 from bot.core.config import Config
+from flows.common.wording import plural
 from storage.db import upgrade
 from storage.uow import Database
 
@@ -125,7 +126,7 @@ async def create_programme(db: Database, args: argparse.Namespace) -> int:
     print(
         f"Created '{name}' ({slug}): {args.kind} mentoring, {starts} to {ends}, "
         f"{args.sessions} x {args.session_minutes} min {args.cadence}. "
-        f"Sign-up is open for {args.signup_days} days."
+        f"Sign-up is open for {plural(args.signup_days, 'day')}."
     )
     return 0
 

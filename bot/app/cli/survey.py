@@ -145,12 +145,13 @@ async def programme_settings(db: Database, args: argparse.Namespace) -> int:
                 raise CliError(str(exc)) from None
             settings["pulse"] = survey.pop("pulse")
             settings["survey"] = survey
-            summary = f"{len(survey['questions'])} questions"
+            summary = plural(len(survey["questions"]), "question")
             if survey["post_days"] != DEFAULT_POST_DAYS:
-                summary += f", closing survey open {survey['post_days']} days after the end"
+                days = plural(survey["post_days"], "day")
+                summary += f", closing survey open {days} after the end"
         else:
             settings["support"] = support_settings(data)
-            summary = f"support text and {len(settings['support']['links'])} links"
+            summary = f"support text and {plural(len(settings['support']['links']), 'link')}"
         # A new dict, so SQLAlchemy sees the JSON column change.
         programme.settings = settings
         await uow.commit()
