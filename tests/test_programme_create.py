@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from bot.app.cli.main import main
-from tests.playground_driver import PlaygroundDriver
+from bot.runtime.host import Services
+from flows.reports.figures import ProgrammeReport, as_text
+from storage.models import Programme
+from tests.playground_driver import PlaygroundDriver, text_of
 
 
 @pytest.fixture
@@ -78,3 +81,23 @@ async def test_the_sign_up_form_labels_a_programme_only_with_a_wave_it_has(
     assert form is not None
     [programme] = [f for f in form["body"]["fields"] if f["name"] == "programme"]
     assert [o["label"] for o in programme["options"]] == ["Reverse mentoring pilot"]
+
+
+async def test_status_and_the_report_name_the_wave_only_when_there_is_one(
+    playground: PlaygroundDriver, services: Services
+) -> None:
+    await playground.sign_up("sam")
+    await playground.say("sam", "status")
+    assert "Reverse mentoring pilot (" not in text_of(await playground.last_dm("sam"))
+    report = as_text(ProgrammeReport("Reverse mentoring pilot", "pilot"), [])
+    assert report.splitlines()[0] == "Report for Reverse mentoring pilot"
+
+    async with services.db.sessions() as session:
+        programme = await session.scalar(select(Programme))
+        assert programme is not None
+        programme.wave = "wave-2"
+        await session.commit()
+    await playground.say("sam", "status")
+    assert "Reverse mentoring pilot (wave-2)" in text_of(await playground.last_dm("sam"))
+    report = as_text(ProgrammeReport("Reverse mentoring pilot", "pilot", "wave-2"), [])
+    assert report.splitlines()[0] == "Report for Reverse mentoring pilot (wave-2)"

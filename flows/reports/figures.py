@@ -15,6 +15,8 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flows.common.wording import programme_title
+
 MIN_RESPONDENTS = 5
 SUPPRESSED = "fewer than 5 responses"
 SMALL = "fewer than 5"
@@ -48,6 +50,7 @@ class SurveyQuestion:
 class ProgrammeReport:
     name: str
     slug: str
+    wave: str = ""
     enrolments: dict[str, int] = field(default_factory=dict)
     pairs: dict[str, int] = field(default_factory=dict)
     sessions: dict[str, int] = field(default_factory=dict)
@@ -184,7 +187,7 @@ def report_rows(report: ProgrammeReport) -> list[Row]:
 
 
 def as_text(report: ProgrammeReport, rows: Iterable[Row]) -> str:
-    lines = [f"Report for {report.name} ({report.slug})"]
+    lines = [f"Report for {programme_title(report.name, report.wave)}"]
     section = None
     for sec, item, measure, value in rows:
         if sec != section:
