@@ -48,6 +48,8 @@ LIVED = ("disability", "neurodivergent", "lgbtq+", "first-generation", "carer", 
 LIVED += ("parent", "veteran")
 CITIES = ("London", "Leeds", "New York", "Bangalore", "Singapore", "Berlin")
 UTC_OFFSET_HOURS = (0.0, 0.0, 1.0, -5.0, 5.5, 8.0, -8.0)
+# Pairs sharing less working time than one session are never proposed (a hard rule).
+SESSION_MINUTES = 60
 
 
 def _tags(rng: np.random.Generator, pool: tuple[str, ...], low: int, high: int) -> frozenset[str]:
@@ -114,7 +116,10 @@ def make_programme(
         (mentors[int(rng.integers(0, n_mentors))].enrolment_id, mentee.enrolment_id)
         for mentee in mentees[: max(1, n_mentees // 100)]
     }
-    return mentors, mentees, Constraints(excluded - locked, locked, manager_of)
+    constraints = Constraints(
+        excluded - locked, locked, manager_of, min_shared_minutes=SESSION_MINUTES
+    )
+    return mentors, mentees, constraints
 
 
 def _peak_rss_mib() -> float:

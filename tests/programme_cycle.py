@@ -26,6 +26,7 @@ from tests.session_cycle_helpers import (
     prep_time,
     sessions,
 )
+from tests.wording_checks import slips_in
 
 SECRET = "PLATFORM-SECRET-COMMENT"
 # Sign-up answers (as stored) for the pair: the mentor shares what he can offer, the mentee
@@ -53,7 +54,7 @@ MENTEE_SIGNUP: dict[str, Any] = {
 }
 DEFICIT_WORDING = ("lacks", "offers none", "more junior than", "more senior than")
 SESSION_COUNT = 6
-POLL = "Three quick questions"
+POLL = "A few quick questions"
 
 
 class PairChat(Protocol):
@@ -225,6 +226,10 @@ async def run_whole_programme(chat: PairChat, services: Services, cast: Cast) ->
 
     # The admins never saw a poll comment.
     assert not any(SECRET in text for text in chat.texts(cast.admin))
+
+    # Nothing anyone was sent reads "1 pairs", "sign-up(s)" or "(optional) (optional)".
+    sent = [text for user in (mentor, mentee, cast.admin) for text in chat.everything_sent(user)]
+    assert slips_in(sent) == []
 
 
 def _readable(answers: dict[str, Any], keys: set[str]) -> set[str]:

@@ -215,6 +215,7 @@ PURE_MATCHING_MODULES = (
     "matching/rules.py",
     "matching/scores.py",
     "matching/solvers.py",
+    "matching/unmatched.py",
 )
 
 

@@ -46,7 +46,7 @@ async def reflect_then_forget(chat: PairChat, services: Services, cast: Cast) ->
     await chat.command(cast.mentor, "forget-me")
     await chat.click(cast.mentor, "Erase my data")
     assert "I've erased" in chat.texts(cast.mentor)[-1]
-    assert "0 private reflection(s)" not in chat.texts(cast.mentor)[-1]
+    assert "0 private reflections" not in chat.texts(cast.mentor)[-1]
 
 
 async def every_value(services: Services) -> str:

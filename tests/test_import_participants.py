@@ -72,7 +72,7 @@ def test_good_rows_are_imported_and_bad_rows_reported(
         "row 5, column consent: must be yes",
         "row 5, column offers: a mentor needs at least one area",
         "row 6, column location: is needed to meet in person",
-        "row 6, column goal_areas: unknown area(s) telepathy",
+        "row 6, column goal_areas: unknown area telepathy",
         "row 7, column user_id: appears again (first on row 2)",
     ):
         assert expected in out

@@ -28,6 +28,7 @@ from tests.session_cycle_helpers import (
     prep_time,
     sessions,
 )
+from tests.wording_checks import playground_slips
 
 SECRET = "SECRET-COMMENT"
 
@@ -137,6 +138,9 @@ async def test_a_pair_goes_through_the_whole_programme(
     output = await write_report(services.db, PLAYGROUND, "pilot", tmp_path / "r.csv")
     assert SUPPRESSED in output.text and SECRET not in output.text
     assert SECRET not in (tmp_path / "r.csv").read_text()
+
+    # Every message and form it took reads well: no "1 pairs", "(s)" or doubled labels.
+    assert await playground_slips(services.db) == []
 
 
 async def _programme_start(services: Services) -> datetime:

@@ -161,7 +161,7 @@ async def test_forget_me_erases_and_says_what(
     assert "can't be undone" in text_of(await playground.last_dm("sam"))
     await playground.click_button("sam", "Erase my data")
     done = text_of(await playground.last_dm("sam"))
-    assert "I've erased" in done and "1 sign-up(s)" in done
+    assert "I've erased" in done and "• 1 sign-up\n" in done
     assert await count(services, Person, Person.platform_user_id == "sam") == 0
     assert await count(services, Enrolment) == 0
     # The copies of what Sam was sent (the sign-up summary with their goals) are gone too.

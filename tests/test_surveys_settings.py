@@ -71,4 +71,4 @@ def test_sending_a_survey_by_hand_reports_what_happened(
     assert main(["survey", "send", "pilot", "--phase", "pulse"]) == 0
     assert "Nothing sent: the quarterly pulse is switched off" in capsys.readouterr().out
     assert main(["survey", "send", "pilot", "--phase", "pre"]) == 0
-    assert "Sent the pre survey to 0 people" in capsys.readouterr().out
+    assert "Queued the pre survey for 0 people" in capsys.readouterr().out

@@ -30,7 +30,6 @@ async def seed_demo(db: Database) -> None:
             slug="pilot",
             name="Reverse mentoring pilot",
             kind="reverse",
-            wave="pilot",
             starts_on=(now + timedelta(days=14)).date(),
             ends_on=(now + timedelta(days=14 + 183)).date(),
             now=now,

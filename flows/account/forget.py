@@ -13,6 +13,7 @@ from bot.runtime.context import FlowContext
 from flows.account.leave import PARTNER_LEFT
 from flows.common.disclosure import SHARING_KIND
 from flows.common.pair_lifecycle import end_pair, partner_of
+from flows.common.wording import plural
 from storage.db import checkpoint_wal
 from storage.erasure import erase_deliveries_to, erase_platform_traces
 from storage.models import Delivery, Enrolment, Person, Response
@@ -82,10 +83,10 @@ async def forget_confirmed(ctx: FlowContext, click: ButtonClicked) -> None:
     await _checkpoint(ctx)
     erased = [
         "your profile (name, time zone, working hours)",
-        f"{counts['enrolments']} sign-up(s)",
-        f"{counts['reflections']} private reflection(s)",
-        f"{counts['answers']} poll, survey and goal answer(s)",
-        f"{counts['deliveries']} record(s) of messages sent to you",
+        plural(counts["enrolments"], "sign-up"),
+        plural(counts["reflections"], "private reflection"),
+        plural(counts["answers"], "poll, survey and goal answer"),
+        f"{plural(counts['deliveries'], 'record')} of messages sent to you",
     ]
     done = Message(
         summary="Your data has been erased",

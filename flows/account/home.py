@@ -12,6 +12,7 @@ from flows.account.pause import RESUME_ACTION
 from flows.common.actions import LEAVE_ACTION, PAUSE_ACTION, SIGNUP_ACTION
 from flows.common.pair_lifecycle import partner_of
 from flows.common.people import name_of
+from flows.common.wording import programme_title
 
 HOME_INTRO = (
     "*Tandem* pairs colleagues for mentoring, including reverse mentoring. "
@@ -53,7 +54,9 @@ async def programme_blocks(ctx: FlowContext) -> tuple[Block, ...]:
                 fields.append(("Next meeting", when or "not booked yet"))
             elif enrolment.status == "active":
                 fields.append(("Your match", "not matched yet"))
-            blocks.append(Section(programme.name, fields=tuple(fields)))
+            blocks.append(
+                Section(programme_title(programme.name, programme.wave), fields=tuple(fields))
+            )
             blocks.append(Buttons(_actions(enrolment.status, programme.id, enrolment.id)))
     return tuple(blocks)
 

@@ -35,7 +35,8 @@ async def pause_clicked(ctx: FlowContext, click: ButtonClicked) -> None:
         click.value,
         "active",
         "paused",
-        "You're paused: no new matches or reminders until you resume. Type `status` to resume.",
+        "You're paused: no new matches or reminders until you come back. "
+        "Type `resume` whenever you're ready.",
     )
 
 

@@ -36,20 +36,21 @@ DEFAULT_RESOURCES = (
 
 
 def support_form(programme: Programme | None) -> Form:
-    where = f" in *{programme.name}*" if programme else ""
+    # A form's intro is plain text on every platform: no *bold* here.
+    team = f"the team running {programme.name}" if programme else "the programme team"
     return Form(
         form_id=FORM_ID,
         title="Need support?",
         submit_label="Ask for support",
         intro=(
-            f"We'll let the programme team{where} know privately that you asked, so they can "
-            "reach out. Add a message if you like; only they will see it."
+            f"We'll let {team} know privately that you asked, so they can reach out. "
+            "Add a message if you like; only they will see it."
         ),
         context=str(programme.id) if programme else "",
         fields=(
             FormField(
                 "message",
-                "Anything you'd like them to know (optional)",
+                "Anything you'd like them to know",
                 FieldKind.LONG_TEXT,
                 required=False,
                 max_length=MESSAGE_LIMIT,

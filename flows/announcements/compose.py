@@ -20,6 +20,7 @@ from flows.announcements.audience import audience_people, fan_out_rows
 from flows.announcements.report import follow_up_row
 from flows.common.form_values import FormValues, one, too_long
 from flows.common.people import person_for
+from flows.common.wording import plural
 from storage.models import Announcement, Programme
 from storage.repositories import deliveries
 
@@ -169,11 +170,7 @@ async def submit(ctx: FlowContext, event: FormSubmitted) -> dict[str, str] | Non
         extra={"announcement_id": announcement_id, "recipients": len(people) or 1},
     )
     ctx.sender.wake()
-    where = (
-        f"in {channel}"
-        if channel
-        else f"to {len(people):,} {'person' if len(people) == 1 else 'people'}"
-    )
+    where = f"in {channel}" if channel else f"to {plural(len(people), 'person')}"
     when = "now" if send_at <= now else f"at {describe(send_at, zone)}"
     await ctx.reply_text(
         f"Your announcement will go out {where} {when}, within each person's working hours. "

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from bot.core.outbound import Button, Buttons, ButtonStyle
+from bot.core.working_hours import zone_of
 from storage.models import Enrolment, Meeting, Pair, Person, Programme
 from storage.uow import UnitOfWork
 
@@ -39,7 +40,13 @@ class Booking:
 
     @property
     def not_after(self) -> datetime:
-        return datetime.combine(self.programme.ends_on + timedelta(days=1), time(), tzinfo=UTC)
+        """The end of the programme's last day (`ends_on`) wherever it ends first for the two
+        of them, so no meeting falls on a day after the programme for either person."""
+        day_after = self.programme.ends_on + timedelta(days=1)
+        return min(
+            datetime.combine(day_after, time(), tzinfo=zone_of(person.time_zone)).astimezone(UTC)
+            for person in (self.me, self.partner)
+        )
 
 
 Hook = Callable[[UnitOfWork, Meeting, Booking, datetime], Awaitable[None]]

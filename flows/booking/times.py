@@ -68,8 +68,9 @@ def validate_proposed_time(
     if start <= as_utc(now):
         return "That time is in the past."
     if not_after is not None and end > as_utc(not_after):
-        ends_on = describe_date(local_date(a, not_after))
-        return f"That's after the programme ends on {ends_on}."
+        # not_after is the first instant after the programme: its last day is the one before.
+        last_day = local_date(a, as_utc(not_after) - timedelta(microseconds=1))
+        return f"That's after the programme ends on {describe_date(last_day)}."
     for hours, owner in (
         (a, _possessive(a_name, "your")),
         (b, _possessive(b_name, "your partner's")),

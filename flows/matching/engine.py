@@ -2,8 +2,9 @@
 baseline, or a random draw, all under the same hard rules.
 
 Objective of every solver: pair as many people as the hard rules allow, and among those
-pairings take the highest total score. Forbidden pairs (reporting line, exclusions) are
-never proposed; locked pairs are always kept. Pure computation: no platform or database.
+pairings take the highest total score. Forbidden pairs (reporting line, exclusions, too few
+shared working hours for one session) are never proposed; locked pairs are always kept.
+Pure computation: no platform or database.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from flows.matching.reasons import explain_pair
 from flows.matching.rules import Constraints, Problem, prepare
 from flows.matching.scores import Candidate, Kind, Role, Weights
 from flows.matching.solvers import solve_greedy, solve_optimal, solve_random
+from flows.matching.unmatched import locked_note, mentee_reasons, mentor_reasons
 
 __all__ = [
     "Candidate",
@@ -34,15 +36,6 @@ __all__ = [
     "score_matrix",
 ]
 
-NO_MENTORS = "no mentors in this programme"
-NO_MENTEES = "no mentees in this programme"
-NO_ALLOWED_MENTOR = "every mentor in this programme is in their reporting line or was excluded"
-NO_ALLOWED_MENTEE = "every mentee in this programme is in their reporting line or was excluded"
-NO_CAPACITY_LEFT = "no mentor capacity left: every mentor they could pair with is already full"
-NO_CAPACITY = "offered no mentoring capacity"
-MENTEES_TAKEN = "more mentor places than mentees: every mentee they could pair with is taken"
-LOCKED = "Locked by an admin"
-LOCKED_DESPITE_RULES = "Locked by an admin although the pair is excluded or in a reporting line"
 RANDOM = "Chosen at random (this programme uses random assignment)"
 
 
@@ -69,24 +62,6 @@ class MatchResult:
     total_score: float
 
 
-def _mentee_reason(i: int, problem: Problem) -> str:
-    if problem.allowed.shape[1] == 0:
-        return NO_MENTORS
-    if not (problem.allowed[i] & problem.has_capacity).any() and problem.has_capacity.any():
-        return NO_ALLOWED_MENTOR
-    return NO_CAPACITY_LEFT
-
-
-def _mentor_reason(j: int, mentor: Candidate, problem: Problem) -> str:
-    if problem.allowed.shape[0] == 0:
-        return NO_MENTEES
-    if mentor.capacity <= 0:
-        return NO_CAPACITY
-    if not problem.allowed[:, j].any():
-        return NO_ALLOWED_MENTEE
-    return MENTEES_TAKEN
-
-
 def _result(
     mentors: Sequence[Candidate],
     mentees: Sequence[Candidate],
@@ -95,6 +70,7 @@ def _result(
     *,
     kind: Kind,
     weights: Weights,
+    constraints: Constraints,
     note: str | None = None,
 ) -> MatchResult:
     by_mentee: dict[int, tuple[int, bool]] = {i: (j, True) for i, j in problem.locked}
@@ -104,21 +80,26 @@ def _result(
         j, locked = by_mentee[i]
         score, reasons = explain_pair(mentors[j], mentees[i], kind=kind, weights=weights)
         if locked:
-            reasons = (LOCKED if problem.allowed[i, j] else LOCKED_DESPITE_RULES, *reasons)
+            note_ = locked_note(int(problem.blocked[i, j]), constraints.min_shared_minutes)
+            reasons = (note_, *reasons)
         elif note:
             reasons = (note, *reasons)
         pairs.append(
             ProposedPair(mentors[j].enrolment_id, mentees[i].enrolment_id, score, reasons, locked)
         )
     paired_mentors = {j for j, _ in by_mentee.values()}
+    rows = [i for i in range(len(mentees)) if i not in by_mentee]
+    columns = [j for j in range(len(mentors)) if j not in paired_mentors]
     unmatched = [
-        Unmatched(mentee.enrolment_id, "mentee", _mentee_reason(i, problem))
-        for i, mentee in enumerate(mentees)
-        if i not in by_mentee
+        Unmatched(mentees[i].enrolment_id, "mentee", reason)
+        for i, reason in zip(
+            rows, mentee_reasons(rows, list(mentors), problem, constraints), strict=True
+        )
     ] + [
-        Unmatched(mentor.enrolment_id, "mentor", _mentor_reason(j, mentor, problem))
-        for j, mentor in enumerate(mentors)
-        if j not in paired_mentors
+        Unmatched(mentors[j].enrolment_id, "mentor", reason)
+        for j, reason in zip(
+            columns, mentor_reasons(columns, list(mentors), problem, constraints), strict=True
+        )
     ]
     return MatchResult(pairs, unmatched, float(sum(p.score for p in pairs)))
 
@@ -154,7 +135,9 @@ def _scored_solve(
             problem.slots,
         )
         chosen = list(zip(problem.rows[rows].tolist(), problem.cols[cols].tolist(), strict=True))
-    return _result(mentors, mentees, problem, chosen, kind=kind, weights=weights)
+    return _result(
+        mentors, mentees, problem, chosen, kind=kind, weights=weights, constraints=constraints
+    )
 
 
 def optimal_assignment(
@@ -197,12 +180,20 @@ def random_assignment(
     """Random pairs under the same hard rules (as many pairs as they allow); the same seed
     gives the same pairs. Scores and reasons are still reported for the admin."""
     _check_kind(kind)
-    problem = prepare(mentors, mentees, constraints or Constraints())
+    constraints = constraints or Constraints()
+    problem = prepare(mentors, mentees, constraints)
     chosen: list[tuple[int, int]] = []
     if len(problem.rows) and len(problem.cols):
         rng = np.random.default_rng(seed)
         rows, cols = solve_random(problem.sub_allowed(), problem.slots, rng)
         chosen = list(zip(problem.rows[rows].tolist(), problem.cols[cols].tolist(), strict=True))
     return _result(
-        mentors, mentees, problem, chosen, kind=kind, weights=weights or Weights(), note=RANDOM
+        mentors,
+        mentees,
+        problem,
+        chosen,
+        kind=kind,
+        weights=weights or Weights(),
+        constraints=constraints,
+        note=RANDOM,
     )

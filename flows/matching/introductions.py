@@ -13,6 +13,7 @@ from bot.delivery.sender import Sender
 from flows.common.actions import CHEMISTRY_BOOK_ACTION
 from flows.common.disclosure import first_name, meeting_place, partner_profile, sharing_of
 from flows.common.people import name_of
+from flows.common.wording import plural
 from storage.models import Enrolment, Pair, Person, Programme
 from storage.pair_status import LIVE_STATES, PairStatus, move
 from storage.uow import Database
@@ -75,8 +76,11 @@ def introduction(programme: Programme, pair: Pair, me: Side, partner: Side) -> M
                 "What to expect",
                 text=CONFIDENTIALITY,
                 fields=(
-                    ("How often", f"{programme.session_count} sessions, {programme.cadence}"),
-                    ("Session length", f"{programme.session_minutes} minutes"),
+                    (
+                        "How often",
+                        f"{plural(programme.session_count, 'session')}, {programme.cadence}",
+                    ),
+                    ("Session length", plural(programme.session_minutes, "minute")),
                     ("Where", meeting_place(me.enrolment, partner.enrolment)),
                     ("Goals", "Agree one to three goals together at your first session"),
                 ),

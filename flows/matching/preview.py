@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.outbound import Block, Button, Buttons, ButtonStyle, Context, Divider, Message, Text
+from flows.common.wording import plural
 from storage.models import Programme
 from storage.pair_status import LIVE_STATES
 from storage.uow import UnitOfWork
@@ -122,14 +123,14 @@ def _actions(view: ProposalView) -> Buttons:
 def preview_message(view: ProposalView, limit: int = CHAT_LIMIT) -> Message:
     """The summary and the main buttons come first, so nothing that matters is ever cut."""
     summary = (
-        f"Proposed pairs for {view.programme_name}: {_count(len(view.pairs), 'pair')}, "
-        f"{len(view.unmatched)} unmatched"
+        f"Proposed pairs for {view.programme_name}: {plural(len(view.pairs), 'pair')}, "
+        f"{len(view.unmatched):,} unmatched"
     )
     blocks: list[Block] = [
         Text(
-            f"*Proposed pairs for {view.programme_name}*: {_count(len(view.pairs), 'pair')} "
+            f"*Proposed pairs for {view.programme_name}*: {plural(len(view.pairs), 'pair')} "
             f"(total score {view.total_score:.1f}), "
-            f"{_count(len(view.unmatched), 'person', 'people')} unmatched. "
+            f"{plural(len(view.unmatched), 'person')} unmatched. "
             "Nobody has been told anything yet."
         ),
         _actions(view),
@@ -145,7 +146,7 @@ def preview_message(view: ProposalView, limit: int = CHAT_LIMIT) -> Message:
     if len(view.pairs) > limit:
         blocks.append(
             Context(
-                f"Showing the best {limit} of {len(view.pairs)} pairs. See them all with "
+                f"Showing the best {limit} of {len(view.pairs):,} pairs. See them all with "
                 f"`tandem match preview {view.slug} --current`."
             )
         )
@@ -153,7 +154,7 @@ def preview_message(view: ProposalView, limit: int = CHAT_LIMIT) -> Message:
         lines = [f"• {u.name} ({u.role}): {u.reason}" for u in view.unmatched[:UNMATCHED_LIMIT]]
         if len(view.unmatched) > UNMATCHED_LIMIT:
             lines.append(
-                f"…and {len(view.unmatched) - UNMATCHED_LIMIT} more: "
+                f"…and {len(view.unmatched) - UNMATCHED_LIMIT:,} more: "
                 f"`tandem match preview {view.slug} --current`"
             )
         blocks.append(Divider())
@@ -169,13 +170,16 @@ def _why_no_pairs(view: ProposalView) -> str:
         return "There are no mentors waiting for a match, so nobody could be paired yet."
     if "mentee" not in roles:
         return "There are no mentees waiting for a match, so nobody could be paired yet."
-    return "The rules (reporting lines, earlier pairs, exclusions) leave no possible pair."
+    return (
+        "The rules (reporting lines, earlier pairs, exclusions, enough shared working hours "
+        "for a session) leave no possible pair."
+    )
 
 
 def preview_table(view: ProposalView) -> str:
     lines = [
-        f"{view.programme_name} ({view.slug}): {len(view.pairs)} proposed pairs, "
-        f"total score {view.total_score:.2f}, {len(view.unmatched)} unmatched",
+        f"{view.programme_name} ({view.slug}): {plural(len(view.pairs), 'proposed pair')}, "
+        f"total score {view.total_score:.2f}, {len(view.unmatched):,} unmatched",
         "",
         f"{'#':>4}  {'mentor':<28} {'mentee':<28} {'score':>6}  locked",
     ]
@@ -187,10 +191,7 @@ def preview_table(view: ProposalView) -> str:
         lines.extend(f"{'':>6}- {reason}" for reason in p.reasons)
     if not view.pairs:
         lines.append(f"{'':>6}{_why_no_pairs(view)}")
-    lines += ["", f"Unmatched ({len(view.unmatched)}):"]
+    lines += ["", f"Unmatched ({len(view.unmatched):,}):"]
     lines.extend(f"  {u.name} ({u.role}): {u.reason}" for u in view.unmatched)
     return "\n".join(lines)
 
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"

@@ -70,9 +70,13 @@ def explain_pair(
     if not mentee.goals:
         reasons.append(f"{mentee_name} has not listed any goals")
     elif offered:
+        share = (
+            "the one thing"
+            if len(mentee.goals) == 1
+            else f"{len(offered)} of the {len(mentee.goals)} things"
+        )
         reasons.append(
-            f"{mentor_name} can offer {len(offered)} of the {len(mentee.goals)} things "
-            f"{mentee_name} wants: {_listing(offered)}"
+            f"{mentor_name} can offer {share} {mentee_name} wants: {_listing(offered)}"
         )
     else:
         reasons.append(

@@ -11,10 +11,12 @@ from bot.core.events import ButtonClicked, Command, FormSubmitted
 from bot.core.outbound import Choice, FieldKind, Form, FormField
 from bot.runtime.context import FlowContext
 from flows.common.form_values import FormValues, one
+from flows.common.wording import plural
 from flows.matching.introductions import publish
 from flows.matching.preview import load_proposal, preview_message
 from flows.matching.reasons import explain_pair
 from flows.matching.run import Pool, load_pool, run_matching
+from flows.matching.scores import shared_working_minutes
 from storage.models import Pair, Programme
 from storage.uow import UnitOfWork
 
@@ -136,7 +138,9 @@ async def publish_clicked(ctx: FlowContext, click: ButtonClicked) -> None:
             "already been introduced. Run `match` to propose pairs for anyone still waiting."
         )
         return
-    lines = [f"Published {programme.name}: {report.introduced} pairs introduced by DM."]
+    lines = [
+        f"Published {programme.name}: {plural(report.introduced, 'pair')} introduced by DM."
+    ]
     if report.skipped:
         lines.append("Not introduced (their pair was dropped):")
         lines.extend(f"• {s}" for s in report.skipped)
@@ -183,12 +187,17 @@ def validate_swap(values: FormValues) -> dict[str, str]:
 
 
 def _forbidden(pool: Pool, mentor_id: int, mentee_id: int) -> str | None:
+    if (mentor_id, mentee_id) in pool.constraints.admin_excluded:
+        return "an admin excluded this pair"
     if (mentor_id, mentee_id) in pool.constraints.excluded_pairs:
-        return "they were paired before or an admin excluded this pair"
+        return "they were paired before"
     mentor = next((c for c in pool.mentors if c.enrolment_id == mentor_id), None)
     mentee = next((c for c in pool.mentees if c.enrolment_id == mentee_id), None)
     if mentor is None or mentee is None:
         return "one of them is no longer waiting for a match"
+    minimum = pool.constraints.min_shared_minutes
+    if shared_working_minutes(mentor, mentee) < minimum:
+        return f"they share too few working hours for a {minimum}-minute session"
     managers = dict(pool.constraints.manager_of)
     for start, other in (
         (mentor.person_key, mentee.person_key),

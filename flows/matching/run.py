@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.core.working_hours import WorkingHours, utc_window_minutes
 from flows.common.catalogue import AREA_LABELS
+from flows.common.wording import in_sentence
 from flows.matching.engine import (
     Candidate,
     Constraints,
@@ -114,10 +115,13 @@ async def load_pool(uow: UnitOfWork, programme: Programme) -> Pool:
     rows = await uow.matching.active_enrolments(programme.id)
     pairs = await uow.matching.pairs(programme.id)
     excluded = await uow.matching.exclusions(programme.id)
+    removed = set(excluded)  # by an admin, from a proposal
     manager_of = await uow.matching.reporting_lines()
 
-    busy = {e for p in pairs if p.status in LIVE_STATES for e in _members(p)}
+    live = [p for p in pairs if p.status in LIVE_STATES]
+    busy = {e for p in live for e in _members(p)}
     free = [r for r in rows if r.id not in busy]
+    active = {r.id for r in rows}
     mentors, mentees = split_either(
         [r for r in free if r.role == "mentor"],
         [r for r in free if r.role == "mentee"],
@@ -138,7 +142,15 @@ async def load_pool(uow: UnitOfWork, programme: Programme) -> Pool:
     return Pool(
         mentors=[_candidate(r, "mentor", windows) for r in mentors],
         mentees=[_candidate(r, "mentee", windows) for r in mentees],
-        constraints=Constraints(excluded - set(locked), set(locked), manager_of),
+        constraints=Constraints(
+            excluded - set(locked),
+            set(locked),
+            manager_of,
+            admin_excluded=removed,
+            min_shared_minutes=programme.session_minutes,
+            mentors_already_paired=len({p.mentor_enrolment_id for p in live} & active),
+            mentees_already_paired=len({p.mentee_enrolment_id for p in live} & active),
+        ),
         weights=Weights.from_settings(programme.settings),
         kind=programme.kind if programme.kind in ("reverse", "traditional") else "reverse",
         locked_ids=locked,
@@ -196,4 +208,4 @@ async def run_matching(uow: UnitOfWork, programme: Programme, now: datetime) -> 
 
 def _labelled(keys: list[str] | None) -> frozenset[str]:
     """Areas by their labels, so the reasons an admin reads say "Neurodiversity", not a key."""
-    return frozenset(AREA_LABELS.get(key, key).lower() for key in keys or ())
+    return frozenset(in_sentence(AREA_LABELS.get(key, key)) for key in keys or ())

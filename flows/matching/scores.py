@@ -138,6 +138,13 @@ def medium_component(mentor_online: Any, mentee_online: Any, same_location: Any)
 # --- shared by the matrix and the plain-words breakdown ---
 
 
+def shared_working_minutes(a: Candidate, b: Candidate) -> int:
+    """How many minutes a day the two people both work."""
+    a_span = working_span(a.utc_work_start_minute, a.utc_work_end_minute)
+    b_span = working_span(b.utc_work_start_minute, b.utc_work_end_minute)
+    return int(shared_minutes(*a_span, *b_span))
+
+
 def is_online(candidate: Candidate) -> bool:
     return candidate.medium != "in_person"
 

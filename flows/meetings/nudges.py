@@ -149,16 +149,21 @@ async def render_nudge_before(req: RenderRequest) -> Message | Drop:
     label = MEETING_LABELS.get(meeting.kind, "meeting")
     when = describe(meeting.starts_at, person.time_zone)
     enrolment = await req.uow.enrolments.get(enrolment_id)
+    actions = await latest_own_answer(req.uow, person.id, meeting, "will_do")
+    # Only a meeting with one before it (never the chemistry meeting) has a "last time".
+    prepare = (
+        "your goals, the topics you want to bring, and what you said you'd do last time"
+        if actions
+        else "your goals and the topics you want to bring"
+    )
     blocks: list[Any] = [
         Text(
             f"Your {label} with *{name_of(partner)}* starts at {when}. "
-            f"Block {_block(minutes)} to prepare: your goals, the topics you want "
-            "to bring, and the actions from last time."
+            f"Block {_block(minutes)} to prepare: {prepare}."
         )
     ]
     if enrolment and enrolment.goals:
         blocks.append(Section("Your goals", enrolment.goals[:600]))
-    actions = await latest_own_answer(req.uow, person.id, meeting, "will_do")
     if actions:
         blocks.append(Section("What you said you'd do last time", actions[:600]))
     blocks.append(Context("Only you can see this message."))

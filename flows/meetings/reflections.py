@@ -7,8 +7,10 @@ author's own person id, and nothing here logs what was written.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from bot.core.events import ButtonClicked, Command, FormSubmitted
 from bot.core.outbound import Context, FieldKind, Form, FormField, Message, Section, Text
@@ -18,6 +20,7 @@ from flows.common.form_values import FormValues, one, text_problem
 from flows.common.people import person_for
 from storage.models import Enrolment, Meeting, Pair, Response
 from storage.uow import UnitOfWork
+from storage.upsert import insert_ignore
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,8 @@ QUESTIONS = (
     ("actions", "Actions we agreed (for next time)", False),
 )
 SHOWN = 10
+# The same answers saved again within this time are a double click, not a second save.
+REPEAT_WINDOW = timedelta(seconds=30)
 
 
 def subject_of(meeting_id: int) -> str:
@@ -138,41 +143,67 @@ async def submit(ctx: FlowContext, event: FormSubmitted) -> dict[str, str] | Non
             await ctx.reply_text("That reflection form isn't for a meeting of yours.")
             return None
         subject = subject_of(meeting_id)
-        existing = {
-            r.question: r
-            for r in await uow.session.scalars(
-                select(Response).where(
-                    Response.person_id == person.id,
-                    Response.kind == KIND,
-                    Response.subject == subject,
-                )
-            )
-        }
-        for name, _, _ in QUESTIONS:
-            text = one(event.values, name)
-            row = existing.get(name)
-            if row is None:
-                uow.session.add(
-                    Response(
-                        workspace_id=uow.workspace_id,
-                        person_id=person.id,
-                        kind=KIND,
-                        subject=subject,
-                        question=name,
-                        value_text=text,
-                        shared_with_partner=False,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-            elif row.value_text != text:
-                row.value_text, row.updated_at = text, now
+        answers = {name: one(event.values, name) for name, _, _ in QUESTIONS}
+        changed = await _save(uow, person.id, subject, answers, now)
+        last_saved = await uow.session.scalar(
+            select(func.max(Response.updated_at)).where(*_own(uow, person.id, subject))
+        )
         await uow.commit()
-    log.info("reflection saved", extra={"meeting_id": meeting_id})
+    if not changed and last_saved is not None and now - last_saved < REPEAT_WINDOW:
+        return None  # the same answers again straight away: a double click, already answered
+    if changed:
+        log.info("reflection saved", extra={"meeting_id": meeting_id})
     await ctx.reply_text(
         "Saved. Only you can read your reflections: type `reflections` to see them again."
     )
     return None
+
+
+def _own(uow: UnitOfWork, person_id: int, subject: str) -> tuple[Any, ...]:
+    return (
+        Response.workspace_id == uow.workspace_id,
+        Response.person_id == person_id,
+        Response.kind == KIND,
+        Response.subject == subject,
+    )
+
+
+async def _save(
+    uow: UnitOfWork, person_id: int, subject: str, answers: dict[str, str], now: datetime
+) -> bool:
+    """Store the answers; True if anything was new or different. Two saves at once (a double
+    click) cannot both insert: the database keeps one row per question and skips the other."""
+    rows = [
+        {
+            "workspace_id": uow.workspace_id,
+            "person_id": person_id,
+            "kind": KIND,
+            "subject": subject,
+            "question": name,
+            "value_text": text,
+            "shared_with_partner": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for name, text in answers.items()
+    ]
+    inserted = set(
+        await uow.session.scalars(
+            insert_ignore(uow.session, Response, rows).returning(Response.question)
+        )
+    )
+    changed = bool(inserted)
+    for name, text in answers.items():
+        if name in inserted:
+            continue
+        result = await uow.session.execute(
+            update(Response)
+            .where(*_own(uow, person_id, subject), Response.question == name)
+            .where(Response.value_text != text)
+            .values(value_text=text, updated_at=now)
+        )
+        changed |= bool(result.rowcount)  # type: ignore[attr-defined]
+    return changed
 
 
 async def _answers(uow: UnitOfWork, person_id: int, subject: str) -> dict[str, str]:

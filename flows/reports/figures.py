@@ -1,7 +1,10 @@
 """Turning report aggregates into the figures people read, with k-anonymity applied.
 
-Pure: no database. Every figure that describes answers passes through `figure()`, which
-shows "fewer than 5 responses" instead of a value when fewer than 5 people gave it. The
+Pure: no database. No figure describes a group of fewer than 5: every figure that describes
+answers passes through `figure()`, which shows "fewer than 5 responses" when fewer than 5
+people gave them, and every count of people, pairs or sessions passes through `count()`,
+which shows "fewer than 5" for 1 to 4. Where a total is shown too, a small group is counted
+together with the next smallest instead, so it cannot be worked out by subtraction. The
 console text and the CSV are both made from the same rows, so they can never disagree.
 """
 
@@ -12,8 +15,12 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flows.common.wording import programme_title
+
 MIN_RESPONDENTS = 5
 SUPPRESSED = "fewer than 5 responses"
+SMALL = "fewer than 5"
+TOO_FEW_STATES = "Too few people to show how many are active, paused or withdrawn."
 CSV_HEADER = ("section", "item", "measure", "value")
 
 POLL_LABELS = {"valuable": "How valuable was it (1-5)", "safe_space": "Felt a safe space (1-5)"}
@@ -43,6 +50,7 @@ class SurveyQuestion:
 class ProgrammeReport:
     name: str
     slug: str
+    wave: str = ""
     enrolments: dict[str, int] = field(default_factory=dict)
     pairs: dict[str, int] = field(default_factory=dict)
     sessions: dict[str, int] = field(default_factory=dict)
@@ -80,22 +88,62 @@ def _change(before: Aggregate | None, after: Aggregate | None) -> str:
     return f"{after.mean - before.mean:+.2f}"
 
 
+def count(n: int) -> str:
+    """A count of people, pairs or sessions: none, or 5 and more, as it is; else in words."""
+    return f"{n:,}" if n == 0 or n >= MIN_RESPONDENTS else SMALL
+
+
+def _either(labels: list[str], word: str = "or") -> str:
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} {word} {labels[-1]}"
+
+
+def merge_small(groups: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], list[str]]:
+    """Groups of one total, with each group of 1 to 4 counted together with the next
+    smallest until none is left, so no small group can be worked out from the total and
+    the rest. Returns the groups to show (in their order) and a note per merge."""
+    parts: list[tuple[list[str], int]] = [([label], n) for label, n in groups]
+    notes: list[str] = []
+    while True:
+        filled = [k for k, (_, n) in enumerate(parts) if n > 0]
+        small = [k for k in filled if parts[k][1] < MIN_RESPONDENTS]
+        if not small or len(filled) < 2:
+            break
+        a = min(small, key=lambda k: (parts[k][1], k))
+        b = min((k for k in filled if k != a), key=lambda k: (parts[k][1], k))
+        first, second = sorted((a, b))
+        notes.append(
+            f"{_either(parts[first][0] + parts[second][0], 'and').capitalize()} are shown together "
+            f"because fewer than {MIN_RESPONDENTS} people are {_either(parts[a][0])}."
+        )
+        parts[first] = (parts[first][0] + parts[second][0], parts[first][1] + parts[second][1])
+        del parts[second]
+    return [(_either(labels), n) for labels, n in parts], notes
+
+
 def _participation(report: ProgrammeReport) -> list[Row]:
     section = "participation"
     if not report.enrolments:
         return [(section, "", "note", "No one has signed up yet.")]
-    rows = [(section, "signed up", "people", str(sum(report.enrolments.values())))]
-    rows += [(section, s, "people", str(report.enrolments.get(s, 0))) for s in ENROLMENT_STATES]
+    total = sum(report.enrolments.values())
+    rows = [(section, "signed up", "people", count(total))]
+    groups, notes = merge_small([(s, report.enrolments.get(s, 0)) for s in ENROLMENT_STATES])
+    # Everything merged into one group, or fewer than 5 in all: a breakdown would tell on them.
+    collapsed = bool(notes) and len([n for _, n in groups if n]) == 1
+    if total >= MIN_RESPONDENTS and not collapsed:
+        rows += [(section, label, "people", count(n)) for label, n in groups]
+        rows += [(section, "", "note", note) for note in notes]
+    else:
+        rows.append((section, "", "note", TOO_FEW_STATES))
     matched = sum(n for s, n in report.pairs.items() if s not in ("proposed", "rematch_requested"))
-    rows.append((section, "matched pairs", "pairs", str(matched)))
-    rows.append((section, "confirmed pairs", "pairs", str(report.pairs.get("confirmed", 0))))
+    rows.append((section, "matched pairs", "pairs", count(matched)))
+    rows.append((section, "confirmed pairs", "pairs", count(report.pairs.get("confirmed", 0))))
     return rows
 
 
 def _sessions(report: ProgrammeReport) -> list[Row]:
     if not report.sessions:
         return [("sessions", "", "note", "No sessions booked yet.")]
-    return [("sessions", s, "sessions", str(report.sessions.get(s, 0))) for s in SESSION_STATES]
+    return [("sessions", s, "sessions", count(report.sessions.get(s, 0))) for s in SESSION_STATES]
 
 
 def _polls(report: ProgrammeReport) -> list[Row]:
@@ -139,7 +187,7 @@ def report_rows(report: ProgrammeReport) -> list[Row]:
 
 
 def as_text(report: ProgrammeReport, rows: Iterable[Row]) -> str:
-    lines = [f"Report for {report.name} ({report.slug})"]
+    lines = [f"Report for {programme_title(report.name, report.wave)}"]
     section = None
     for sec, item, measure, value in rows:
         if sec != section:
@@ -148,7 +196,8 @@ def as_text(report: ProgrammeReport, rows: Iterable[Row]) -> str:
         lines.append(f"  {value}" if measure == "note" else f"  {item} — {measure}: {value}")
     lines += [
         "",
-        f"Figures from fewer than {MIN_RESPONDENTS} people are hidden so no one can be identified.",
+        f"No figure describes fewer than {MIN_RESPONDENTS} people, so no one can be identified: "
+        f'smaller groups show as "{SMALL}", or are counted together with another group.',
     ]
     return "\n".join(lines)
 

@@ -25,7 +25,7 @@ async def programme_report(db: Database, workspace_id: int, slug: str) -> Progra
         programme = await uow.programmes.by_slug(slug)
         if programme is None:
             raise ReportError(f"no programme called '{slug}' in this workspace")
-        report = ProgrammeReport(programme.name, programme.slug)
+        report = ProgrammeReport(programme.name, programme.slug, programme.wave)
         session = uow.session
         for what, status, count in (await session.execute(_participation(programme))).tuples():
             getattr(report, what)[status] = int(count)

@@ -21,6 +21,7 @@ from flows.booking.spec import NOTICE, Booking, BookingSpec
 from flows.common.actions import SESSION_BOOK_ACTION, support_button
 from flows.common.pair_view import answers_of, pair_subject, pair_view, save_answers
 from flows.common.people import name_of
+from flows.common.wording import plural
 from flows.sessions.goals import ACTION_ID as GOALS_ACTION
 from flows.sessions.plan import plan_followups
 from storage.models import Meeting, Person, Programme
@@ -41,7 +42,8 @@ def _refuse(b: Booking, meetings: Sequence[Meeting], now: datetime) -> str | Non
     upcoming = [m for m in counted if m.status == "scheduled" and m.ends_at > now]
     if len(counted) >= b.programme.session_count and not upcoming:
         return (
-            f"You've had all {b.programme.session_count} sessions of {b.programme.name}. "
+            f"You've had all {plural(b.programme.session_count, 'session')} of "
+            f"{b.programme.name}. "
             "There are no more to book, but you're welcome to keep in touch informally."
         )
     return None
@@ -110,7 +112,8 @@ def confirmed_message(pair_id: int, other: Person, programme: Programme | None) 
             ),
             Text(
                 f"Next: agree how often you'll meet (the programme suggests {default}: "
-                f"{count} sessions of {minutes} minutes), then book your first session together."
+                f"{plural(count, 'session')} of {plural(minutes, 'minute')}), then book your "
+                "first session together."
             ),
             Buttons(cadences),
             Buttons(

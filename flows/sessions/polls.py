@@ -74,7 +74,7 @@ async def render(req: RenderRequest) -> Message | Drop:
         summary=f"How was your session with {partner}? (1 minute)",
         blocks=(
             Text(
-                f"How was your session with *{partner}* on {when}? Three quick questions "
+                f"How was your session with *{partner}* on {when}? A few quick questions "
                 "help us see the programme is working."
             ),
             Buttons(
@@ -145,7 +145,7 @@ async def open_poll(ctx: FlowContext, click: ButtonClicked) -> None:
                 ),
                 FormField(
                     "comment",
-                    "Anything else? (optional, private: never shown to admins)",
+                    "Anything else? (private: never shown to admins)",
                     FieldKind.LONG_TEXT,
                     required=False,
                     max_length=COMMENT_LIMIT,

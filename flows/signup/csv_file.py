@@ -8,6 +8,7 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from flows.common.wording import agree
 from flows.signup.csv_rows import COLUMNS, ImportReport
 
 REQUIRED_COLUMNS = ("user_id", "role", "seniority", "consent")
@@ -65,7 +66,7 @@ def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict[str,
         missing = [c for c in REQUIRED_COLUMNS if c not in names]
         if missing:
             raise ImportFileError(
-                f"The header row has no {', '.join(missing)} column(s). "
+                f"The header row has no {', '.join(missing)} {agree(len(missing), 'column')}. "
                 f"Expected columns: {', '.join(COLUMNS)}. Nothing was imported."
             )
         report.ignored_columns = [n for n in names if n not in COLUMNS and n]

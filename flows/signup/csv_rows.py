@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.common import catalogue
+from flows.common.wording import agree
 
 COLUMNS = (
     "user_id",
@@ -133,7 +134,9 @@ def parse_row(raw: dict[str, str], row: int) -> tuple[Participant | None, list[R
         areas[column], unknown = _areas(value[column])
         if unknown:
             bad(
-                column, f"unknown area(s) {', '.join(unknown)}; use keys such as digital;leadership"
+                column,
+                f"unknown {agree(len(unknown), 'area')} {', '.join(unknown)}; "
+                "use keys such as digital;leadership",
             )
     if (
         role in ("mentor", "either")

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.core.outbound import Choice, FieldKind, Form, FormField
 from flows.common import catalogue, disclosure
 from flows.common.form_values import FormValues, many, one, too_long
+from flows.common.wording import programme_title
 from storage.models import Enrolment, Person, Programme
 
 FORM_ID = "signup"
@@ -55,7 +56,9 @@ def signup_form(
                 "programme",
                 "Programme",
                 FieldKind.SELECT,
-                options=tuple(Choice(f"{p.name} ({p.wave})", str(p.id)) for p in programmes),
+                options=tuple(
+                    Choice(programme_title(p.name, p.wave), str(p.id)) for p in programmes
+                ),
                 initial=str((chosen or programmes[0]).id),
             ),
             FormField(

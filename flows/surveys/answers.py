@@ -1,8 +1,10 @@
 """Pre/post surveys and the quarterly pulse: sent to everyone active, answered in a form.
 
-The scheduler (or an admin, with `tandem survey send`) calls `send_survey` at the
-programme's start ("pre"), at its end ("post") and each quarter ("pulse", if switched on).
-Sending twice is harmless: each person's survey DM has an idempotency key.
+The calendar (flows/surveys/calendar.py) plans each person's invitation for the programme's
+start ("pre"), its end ("post") and each quarter ("pulse", if switched on); an admin can
+bring one forward with `tandem survey send`, which calls `send_survey`. Either way the
+invitation is a row of the outbox, held for the person's working hours, and sending twice is
+harmless: each person's invitation has one idempotency key.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.events import ButtonClicked, FormSubmitted
@@ -25,7 +28,6 @@ from bot.core.outbound import (
     Message,
     Text,
 )
-from bot.core.refs import Platform, UserRef, WorkspaceRef
 from bot.delivery.sender import Sender
 from bot.runtime.context import FlowContext
 from flows.common.form_values import FormValues, one
@@ -42,12 +44,14 @@ from flows.surveys.questions import (
     questions_for,
     subject_for,
 )
-from storage.models import Enrolment, Person, Programme, Workspace
+from storage.models import Delivery, Enrolment, Person, Programme
 from storage.repositories import deliveries
 from storage.repositories.answers import AnswerRepository
 from storage.uow import Database
 
 FORM_ID = "survey"
+# The outbox kind of an invitation, whether the calendar planned it or an admin sent it.
+INVITE_KIND = "survey_invite"
 ACTION_ID = "survey"
 BUTTON_LABEL = "Take the 2-minute survey"
 PRIVACY = (
@@ -67,8 +71,8 @@ class Services(Protocol):
 @dataclass(frozen=True, slots=True)
 class SendResult:
     phase: str
-    sent: int
-    skipped: int
+    queued: int  # invitations now in the outbox, each sent in its person's working hours
+    skipped: int  # people who already had this survey
     note: str = ""
 
 
@@ -126,31 +130,27 @@ def invitation(programme: Programme, survey: SurveyRef) -> Message:
 
 
 async def send_survey(services: Services, programme_id: int, phase: str) -> SendResult:
-    """DM the survey to every active enrolled person of the programme.
+    """Queue the survey for every active enrolled person of the programme, through the outbox.
 
-    `phase` is "pre", "post" or "pulse". Safe to call again: people who already got this
-    survey (this quarter's, for a pulse) are skipped.
+    `phase` is "pre", "post" or "pulse". Each invitation is due now and, like every message
+    Tandem starts, waits for the person's working hours. Safe to call again: people who
+    already got this survey (this quarter's, for a pulse) are skipped, and an invitation the
+    calendar planned for later is brought forward, never sent twice.
     """
     if phase not in PHASE_KINDS:
         raise ValueError(f"unknown survey phase {phase!r}")
     now = services.clock.now()
     async with services.db.sessions() as session:
-        found = (
-            await session.execute(
-                select(Programme, Workspace)
-                .join(Workspace, Workspace.id == Programme.workspace_id)
-                .where(Programme.id == programme_id)
-            )
-        ).first()
-        if found is None:
+        programme = await session.get(Programme, programme_id)
+        if programme is None:
             raise ValueError(f"no programme {programme_id}")
-        programme, workspace = found
         people = list(
             (
                 await session.execute(
                     select(Person.id, Person.platform_user_id)
                     .join(Enrolment, Enrolment.person_id == Person.id)
                     .where(
+                        Enrolment.workspace_id == programme.workspace_id,
                         Enrolment.programme_id == programme_id,
                         Enrolment.status == "active",
                         Person.reachable.is_(True),
@@ -159,40 +159,51 @@ async def send_survey(services: Services, programme_id: int, phase: str) -> Send
                 )
             ).tuples()
         )
-    if phase == "pulse" and not pulse_enabled(programme.settings):
-        return SendResult(phase, 0, 0, "the quarterly pulse is switched off for this programme")
-    if closed_reason(phase, programme.ends_on, programme.settings, now.date()):
-        return SendResult(phase, 0, 0, "this survey is closed: the programme has ended")
-    survey = SurveyRef(programme_id, phase, pulse_round(now) if phase == "pulse" else "")
-    message = invitation(programme, survey)
-    ref = WorkspaceRef(Platform(workspace.platform), workspace.external_id)
-    await _release_planned(services.db, workspace.id, survey, [p for p, _ in people])
-    sent = 0
-    for person_id, user_id in people:
-        delivered = await services.sender.send_now(
-            workspace.id,
-            UserRef(ref, user_id),
-            message,
-            kind=survey.kind,
-            key=f"{survey.kind}:{survey.encode()}:{person_id}",
-        )
-        sent += delivered is not None
-    return SendResult(phase, sent, len(people) - sent)
+        if phase == "pulse" and not pulse_enabled(programme.settings):
+            return SendResult(phase, 0, 0, "the quarterly pulse is switched off for this programme")
+        if closed_reason(phase, programme.ends_on, programme.settings, now.date()):
+            return SendResult(phase, 0, 0, "this survey is closed: the programme has ended")
+        survey = SurveyRef(programme_id, phase, pulse_round(now) if phase == "pulse" else "")
+        keys = {survey_key(survey, person_id): (person_id, user) for person_id, user in people}
+        states = await _states(session, programme.workspace_id, list(keys))
+        # Sent, on its way or settled: never again. Still waiting (planned for later): now.
+        done = {key for key, state in states.items() if state not in ("pending", "cancelled")}
+        await deliveries.release_pending(session, programme.workspace_id, list(keys))
+        rows = [
+            deliveries.row(
+                workspace_id=programme.workspace_id,
+                key=key,
+                kind=INVITE_KIND,
+                due_at=now,
+                now=now,
+                channel_id=f"@{user_id}",
+                person_id=person_id,
+                payload={"programme_id": programme_id, "phase": phase, "round": survey.round},
+            )
+            for key, (person_id, user_id) in keys.items()
+            if key not in done
+        ]
+        await deliveries.plan(session, rows)
+        await session.commit()
+    services.sender.wake()
+    return SendResult(phase, len(rows), len(done))
 
 
 def survey_key(survey: SurveyRef, person_id: int) -> str:
     return f"{survey.kind}:{survey.encode()}:{person_id}"
 
 
-async def _release_planned(
-    db: Database, workspace_id: int, survey: SurveyRef, person_ids: list[int]
-) -> None:
-    """Sending now replaces an invitation still waiting in the outbox under the same key
-    (flows/surveys/calendar.py plans them), so each person gets it once, now."""
-    keys = [survey_key(survey, person_id) for person_id in person_ids]
-    async with db.sessions() as session:
-        await deliveries.release_pending(session, workspace_id, keys)
-        await session.commit()
+async def _states(session: AsyncSession, workspace_id: int, keys: list[str]) -> dict[str, str]:
+    states: dict[str, str] = {}
+    for start in range(0, len(keys), 500):  # older SQLite builds bind at most 999 parameters
+        found = await session.execute(
+            select(Delivery.idempotency_key, Delivery.state).where(
+                Delivery.workspace_id == workspace_id,
+                Delivery.idempotency_key.in_(keys[start : start + 500]),
+            )
+        )
+        states.update((key, state) for key, state in found.tuples())
+    return states
 
 
 def survey_form(programme: Programme, survey: SurveyRef, previous: dict[str, float]) -> Form:

@@ -18,13 +18,13 @@ from sqlalchemy import select
 from bot.core.outbound import Message
 from bot.core.working_hours import next_working_time, zone_of
 from bot.delivery.kinds import DeliveryKind, Drop, Job, JobRun, RenderRequest, send_late
-from flows.surveys.answers import SurveyRef, invitation
+from flows.surveys.answers import INVITE_KIND, SurveyRef, invitation
 from flows.surveys.questions import closed_reason, closes_on, pulse_enabled, pulse_round
 from storage.models import Enrolment, Person, Programme
 from storage.repositories import deliveries
 from storage.uow import Database
 
-KIND = "survey_invite"
+KIND = INVITE_KIND
 PLANNER = "plan_surveys"
 # Rows are planned shortly before they are due, not months ahead: the outbox stays small
 # and people who withdraw before the start were never planned at all.

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.core.outbound import Choice
+from flows.common.wording import agree
 
 # phase as admins type it -> Response.kind the answers are stored under
 PHASE_KINDS = {"pre": "survey_pre", "post": "survey_post", "pulse": "pulse"}
@@ -75,7 +76,7 @@ def parse_survey_settings(data: Any) -> dict[str, Any]:
         raise SurveyError('expected {"questions": [{"key": ..., "text": ...}, ...]}')
     unknown = set(data) - {"questions", "pulse", "post_days"}
     if unknown:
-        raise SurveyError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        raise SurveyError(f"unknown {agree(len(unknown), 'setting')}: {', '.join(sorted(unknown))}")
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
         raise SurveyError("the survey needs at least one question")

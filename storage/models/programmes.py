@@ -20,7 +20,7 @@ class Programme(Base):
     slug: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16), default="reverse")
-    wave: Mapped[str] = mapped_column(String(64), default="pilot")
+    wave: Mapped[str] = mapped_column(String(64), default="")
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     cadence: Mapped[str] = mapped_column(String(16), default="monthly")

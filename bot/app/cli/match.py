@@ -15,6 +15,7 @@ from bot.app.cli.common import CliError, workspace_arg
 from bot.core.clock import SystemClock
 from bot.core.config import Config
 from bot.core.refs import WorkspaceRef
+from flows.common.wording import agree, plural
 from flows.matching.introductions import publish
 from flows.matching.preview import load_proposal, preview_table
 from flows.matching.run import run_matching
@@ -118,7 +119,7 @@ async def publish_command(args: argparse.Namespace, config: Config) -> int:
     if not report.introduced and not report.skipped:
         print("Nothing to publish: run `tandem match preview` first, or it is already published.")
         return 0
-    print(f"Published: {report.introduced} pairs introduced by DM.")
+    print(f"Published: {plural(report.introduced, 'pair')} introduced by DM.")
     for line in report.skipped:
         print(f"Not introduced: {line}")
     return 0
@@ -155,14 +156,16 @@ async def import_command(db: Database, args: argparse.Namespace) -> int:
 
 def print_import_report(report: ImportReport) -> None:
     print(
-        f"{report.rows:,} rows read: {report.created:,} enrolled, {report.updated:,} updated, "
+        f"{plural(report.rows, 'row')} read: {report.created:,} enrolled, "
+        f"{report.updated:,} updated, "
         f"{report.skipped_rows:,} skipped."
     )
     if report.ignored_columns:
-        print(f"Ignored unknown column(s): {', '.join(report.ignored_columns)}")
+        unknown = agree(len(report.ignored_columns), "column")
+        print(f"Ignored unknown {unknown}: {', '.join(report.ignored_columns)}")
     if report.errors:
         print("\nRows skipped (fix them and import the file again; good rows won't duplicate):")
         for error in report.errors[:ERRORS_SHOWN]:
             print(f"  row {error.row}, column {error.column}: {error.problem}")
         if len(report.errors) > ERRORS_SHOWN:
-            print(f"  ...and {len(report.errors) - ERRORS_SHOWN:,} more problems")
+            print(f"  ...and {plural(len(report.errors) - ERRORS_SHOWN, 'more problem')}")

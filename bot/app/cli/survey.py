@@ -12,6 +12,7 @@ from bot.app.cli.common import CliError, workspace_arg
 from bot.core.clock import SystemClock
 from bot.core.config import Config
 from flows.account.support import DEFAULT_RESOURCES
+from flows.common.wording import plural
 from flows.surveys.answers import send_survey
 from flows.surveys.questions import (
     DEFAULT_POST_DAYS,
@@ -40,7 +41,9 @@ def _workspace(parser: argparse.ArgumentParser) -> None:
 def add_survey_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     survey = sub.add_parser("survey", help="send a programme's survey by hand")
     actions = survey.add_subparsers(dest="action", required=True)
-    send = actions.add_parser("send", help="DM the survey to everyone active in the programme")
+    send = actions.add_parser(
+        "send", help="DM the survey to everyone active, each in their own working hours"
+    )
     send.add_argument("programme", help="the programme's short name (slug)")
     send.add_argument("--phase", choices=["pre", "post", "pulse"], required=True)
     _workspace(send)
@@ -69,11 +72,14 @@ async def send(args: argparse.Namespace, config: Config) -> int:
         await services.close()
     if result.note:
         print(f"Nothing sent: {result.note}.")
-    else:
-        print(
-            f"Sent the {args.phase} survey to {result.sent} people; {result.skipped} skipped "
-            "(already sent, or could not be reached)."
-        )
+        return 0
+    print(
+        f"Queued the {args.phase} survey for {plural(result.queued, 'person')}. Each gets it "
+        "during their own working hours: now if they're at work, otherwise when their next "
+        "working day starts. `tandem serve` (or `tandem worker`) sends it."
+    )
+    if result.skipped:
+        print(f"Skipped {plural(result.skipped, 'person')} who already had it.")
     return 0
 
 
@@ -139,12 +145,13 @@ async def programme_settings(db: Database, args: argparse.Namespace) -> int:
                 raise CliError(str(exc)) from None
             settings["pulse"] = survey.pop("pulse")
             settings["survey"] = survey
-            summary = f"{len(survey['questions'])} questions"
+            summary = plural(len(survey["questions"]), "question")
             if survey["post_days"] != DEFAULT_POST_DAYS:
-                summary += f", closing survey open {survey['post_days']} days after the end"
+                days = plural(survey["post_days"], "day")
+                summary += f", closing survey open {days} after the end"
         else:
             settings["support"] = support_settings(data)
-            summary = f"support text and {len(settings['support']['links'])} links"
+            summary = f"support text and {plural(len(settings['support']['links']), 'link')}"
         # A new dict, so SQLAlchemy sees the JSON column change.
         programme.settings = settings
         await uow.commit()
