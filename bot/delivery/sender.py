@@ -34,7 +34,7 @@ from bot.core.messenger import (
 )
 from bot.core.outbound import Message
 from bot.core.refs import ConversationRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.delivery.pacing import Pacer
+from bot.delivery.pacing import Lane, Pacer
 from bot.delivery.when_unsure import WhenUnsure
 from storage.models import Delivery, Person
 from storage.uow import Database
@@ -129,12 +129,14 @@ class Sender:
         kind: str,
         key: str | None = None,
         when_unsure: WhenUnsure = WhenUnsure.RESEND,
+        lane: Lane = Lane.REPLY,
     ) -> MessageRef | None:
         """Send at once and log it. With a `key`, a second send of the same key is skipped.
 
         Immediate sends are replies, reports and notices someone is waiting for, so when the
         platform cannot say whether one arrived it is sent again (`when_unsure`): a rare
-        duplicate costs less than an answer that never comes."""
+        duplicate costs less than an answer that never comes. They take the reply lane,
+        ahead of bulk; a flow sending to many people at once passes `Lane.BULK`."""
         now = self.clock.now()
         async with self.db.unit_of_work(workspace_id) as uow:
             person_id = None
@@ -171,6 +173,7 @@ class Sender:
             message,
             key=row["idempotency_key"],
             when_unsure=when_unsure,
+            lane=lane,
         )
 
     async def attempt(
@@ -182,8 +185,11 @@ class Sender:
         *,
         key: str | None = None,
         when_unsure: WhenUnsure = WhenUnsure.RESEND,
+        lane: Lane = Lane.BULK,
     ) -> MessageRef | None:
         """Send one logged delivery and record its outcome (see the module's docstring).
+
+        The dispatcher's sends are bulk; `send_now` passes the reply lane for its own.
 
         `key` is the delivery's idempotency key, handed to the messenger: adapters that can
         stamp it on the message do, so an unknown outcome, or a crash between send and
@@ -195,7 +201,7 @@ class Sender:
         tries = 0
         rate_limited = 0.0
         while tries < MAX_ATTEMPTS:
-            await self.pacer.acquire(workspace, target_key(target))
+            await self.pacer.acquire(workspace, target_key(target), lane)
             try:
                 if isinstance(target, UserRef):
                     ref = await messenger.send_dm(target, message, key=key)

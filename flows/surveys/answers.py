@@ -12,6 +12,7 @@ from typing import Protocol
 
 from sqlalchemy import select
 
+from bot.core.budget import Lane
 from bot.core.clock import Clock
 from bot.core.events import ButtonClicked, FormSubmitted
 from bot.core.outbound import (
@@ -175,6 +176,7 @@ async def send_survey(services: Services, programme_id: int, phase: str) -> Send
             message,
             kind=survey.kind,
             key=f"{survey.kind}:{survey.encode()}:{person_id}",
+            lane=Lane.BULK,
         )
         sent += delivered is not None
     return SendResult(phase, sent, len(people) - sent)
