@@ -9,10 +9,12 @@ tests/test_shared_budget.py holds them to the same numbers.
 from __future__ import annotations
 
 import math
-
-from redis.asyncio import Redis
+from typing import TYPE_CHECKING
 
 from bot.core.budget import BudgetRule, Lane, Taken
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 GRANT = """
 local key = KEYS[1]
@@ -79,7 +81,10 @@ return {granted, retry}
 
 class RedisBudgetStore:
     def __init__(self, url: str, prefix: str = "tandem:budget:") -> None:
-        self.redis = Redis.from_url(url)
+        # Imported here, so a deployment without Redis never loads its client.
+        from redis.asyncio import Redis
+
+        self.redis: Redis = Redis.from_url(url)
         self.prefix = prefix
         self._grant = self.redis.register_script(GRANT)
 
