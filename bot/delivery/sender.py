@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 
+from bot.core.budget import Lane
 from bot.core.clock import Clock
 from bot.core.messenger import (
     DeliveryError,
@@ -34,7 +35,7 @@ from bot.core.messenger import (
 )
 from bot.core.outbound import Message
 from bot.core.refs import ConversationRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.delivery.pacing import Lane, Pacer
+from bot.delivery.pacing import Pacer
 from bot.delivery.when_unsure import WhenUnsure
 from storage.models import Delivery, Person
 from storage.uow import Database
@@ -188,8 +189,6 @@ class Sender:
         lane: Lane = Lane.BULK,
     ) -> MessageRef | None:
         """Send one logged delivery and record its outcome (see the module's docstring).
-
-        The dispatcher's sends are bulk; `send_now` passes the reply lane for its own.
 
         `key` is the delivery's idempotency key, handed to the messenger: adapters that can
         stamp it on the message do, so an unknown outcome, or a crash between send and
