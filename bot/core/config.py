@@ -37,6 +37,10 @@ class Config:
     teams_tenant_id: str = ""
     teams_app_type: str = "MultiTenant"
     teams_app_budget_per_second: int = 50
+    # The part of each budget kept for replies to a person's own action (bot/core/budget.py).
+    reply_share: float = 0.3
+    # Replicas share their send budgets through Redis here, else through PostgreSQL.
+    redis_url: str = ""
     # TANDEM_TEAMS=on serves /api/messages without an app id (the SDK's local development
     # mode, for the Bot Framework Emulator and tests).
     teams_local: bool = False
@@ -94,5 +98,7 @@ class Config:
             teams_tenant_id=env.get("MICROSOFT_APP_TENANT_ID", ""),
             teams_app_type=env.get("MICROSOFT_APP_TYPE", "MultiTenant"),
             teams_app_budget_per_second=int(env.get("TANDEM_TEAMS_BUDGET_PER_SECOND", "50")),
+            reply_share=min(1.0, max(0.0, float(env.get("TANDEM_REPLY_SHARE", "0.3")))),
+            redis_url=env.get("TANDEM_REDIS_URL", ""),
             teams_local=env.get("TANDEM_TEAMS", "").lower() in ("1", "true", "on", "yes"),
         )

@@ -24,6 +24,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 
+from bot.core.budget import Lane
 from bot.core.clock import Clock
 from bot.core.messenger import (
     DeliveryError,
@@ -136,12 +137,14 @@ class Sender:
         kind: str,
         key: str | None = None,
         when_unsure: WhenUnsure = WhenUnsure.RESEND,
+        lane: Lane = Lane.REPLY,
     ) -> MessageRef | None:
         """Send at once and log it. With a `key`, a second send of the same key is skipped.
 
         Immediate sends are replies, reports and notices someone is waiting for, so when the
         platform cannot say whether one arrived it is sent again (`when_unsure`): a rare
-        duplicate costs less than an answer that never comes."""
+        duplicate costs less than an answer that never comes. They take the reply lane,
+        ahead of bulk; a flow sending to many people at once passes `Lane.BULK`."""
         now = self.clock.now()
         async with self.db.unit_of_work(workspace_id) as uow:
             person_id = None
@@ -178,6 +181,7 @@ class Sender:
             message,
             key=row["idempotency_key"],
             when_unsure=when_unsure,
+            lane=lane,
         )
 
     async def attempt(
@@ -189,6 +193,7 @@ class Sender:
         *,
         key: str | None = None,
         when_unsure: WhenUnsure = WhenUnsure.RESEND,
+        lane: Lane = Lane.BULK,
     ) -> MessageRef | None:
         """Send one logged delivery and record its outcome (see the module's docstring).
 
@@ -202,7 +207,7 @@ class Sender:
         tries = 0
         rate_limited = 0.0
         while tries < MAX_ATTEMPTS:
-            await self.pacer.acquire(workspace, target_key(target))
+            await self.pacer.acquire(workspace, target_key(target), lane)
             try:
                 if isinstance(target, UserRef):
                     ref = await messenger.send_dm(target, message, key=key)

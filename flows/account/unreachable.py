@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.core.budget import Lane
 from bot.core.outbound import Context, Message, Text
 from bot.core.refs import Platform, UserRef
 from flows.common.people import name_of
@@ -53,4 +54,5 @@ async def report_unreachable(sender: Sender, workspace_id: int, user: UserRef, r
             message,
             kind="unreachable_report",
             key=f"unreachable:{person_id}:{admin.id}:{day}",
+            lane=Lane.BULK,
         )

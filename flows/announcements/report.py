@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from bot.core.budget import Lane
 from bot.core.outbound import Message, Text
 from bot.core.refs import UserRef
 from bot.delivery.kinds import Job, JobRun
@@ -70,6 +71,7 @@ async def report_when_settled(run: JobRun) -> datetime | None:
             report_message(announcement, counts),
             kind=REPORT_KIND,
             key=f"{REPORT_KIND}:{announcement.id}",
+            lane=Lane.BULK,
         )
     async with run.db.unit_of_work(workspace_id) as uow:
         await uow.session.execute(

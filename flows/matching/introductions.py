@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.core.budget import Lane
 from bot.core.outbound import Button, Buttons, ButtonStyle, Context, Message, Section, Text
 from bot.core.refs import UserRef, WorkspaceRef
 from bot.delivery.sender import Sender
@@ -153,6 +154,7 @@ async def publish(
             message,
             kind="introduction",
             key=f"intro:{pair_id}:{person.id}",
+            lane=Lane.BULK,
         )
     return report
 

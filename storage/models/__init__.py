@@ -5,6 +5,7 @@ them all on `Base.metadata`, which is what Alembic's env and `create_all` see.
 """
 
 from storage.models.base import Base
+from storage.models.budgets import SendBudget
 from storage.models.health import DeliveryHealth
 from storage.models.matching import MatchExclusion, MatchRun
 from storage.models.messages import Announcement, Delivery, ProcessedEvent
@@ -31,6 +32,7 @@ __all__ = [
     "Programme",
     "ProgrammeRole",
     "Response",
+    "SendBudget",
     "Setting",
     "TeamsChannel",
     "TeamsForm",
