@@ -20,9 +20,6 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-
-from sqlalchemy import update
 
 from bot.core.budget import Lane
 from bot.core.clock import Clock
@@ -37,9 +34,10 @@ from bot.core.messenger import (
 )
 from bot.core.outbound import Message
 from bot.core.refs import ConversationRef, MessageRef, Platform, UserRef, WorkspaceRef
+from bot.delivery.outcomes import mark_unreachable, record_outcome
 from bot.delivery.pacing import Pacer
 from bot.delivery.when_unsure import WhenUnsure
-from storage.models import Delivery, Person
+from storage.models import Delivery
 from storage.uow import Database
 from storage.upsert import insert_ignore
 
@@ -221,7 +219,7 @@ class Sender:
                 return None
             except Unreachable as exc:
                 await self._record(workspace_id, delivery_id, "unreachable", exc.reason, tries + 1)
-                await self._mark_unreachable(workspace_id, target, exc.reason)
+                await mark_unreachable(self.db, workspace_id, target, exc.reason)
                 await self._report_unreachable(workspace_id, target, exc.reason)
                 return None
             except RateLimited as exc:
@@ -269,47 +267,12 @@ class Sender:
         return None
 
     async def _record(
-        self,
-        workspace_id: int,
-        delivery_id: int,
-        state: str,
-        error: str,
-        attempts: int,
+        self, workspace_id: int, delivery_id: int, state: str, error: str, attempts: int,
         message_id: str = "",
-    ) -> None:
-        now: datetime = self.clock.now()
-        async with self.db.unit_of_work(workspace_id) as uow:
-            await uow.session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id, Delivery.workspace_id == workspace_id)
-                .values(
-                    state=state,
-                    last_error=error[:300],
-                    attempts=Delivery.attempts + attempts,
-                    message_id=message_id,
-                    sent_at=now if state == "sent" else None,
-                    settled_at=now,
-                    payload={},
-                    lease_until=None,
-                )
-            )
-            await uow.commit()
-
-    async def _mark_unreachable(
-        self, workspace_id: int, target: UserRef | ConversationRef, reason: str
-    ) -> None:
-        if not isinstance(target, UserRef):
-            return
-        async with self.db.unit_of_work(workspace_id) as uow:
-            await uow.session.execute(
-                update(Person)
-                .where(
-                    Person.workspace_id == workspace_id,
-                    Person.platform_user_id == target.user_id,
-                )
-                .values(reachable=False, unreachable_reason=reason[:200])
-            )
-            await uow.commit()
+    ) -> None:  # fmt: skip
+        await record_outcome(
+            self.db, self.clock.now(), workspace_id, delivery_id, state, error, attempts, message_id
+        )
 
     async def _report_unreachable(
         self, workspace_id: int, target: UserRef | ConversationRef, reason: str
