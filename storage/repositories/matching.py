@@ -60,7 +60,8 @@ class MatchingRepository(Scoped):
 
     async def reporting_lines(self) -> dict[str, str]:
         """person -> manager, from every enrolment in the workspace, so skip-level managers
-        enrolled in another programme still count."""
+        enrolled in another programme still count. User ids only: a manager still named in
+        words (`manager_named`) counts once it is resolved to a person."""
         result = await self.session.execute(
             select(Person.platform_user_id, Enrolment.manager_user_id)
             .join(Person, Person.id == Enrolment.person_id)
