@@ -199,6 +199,8 @@ def view_state(values: dict[str, Any]) -> dict[str, Any]:
                 "type": "checkboxes",
                 "selected_options": [{"value": "yes"}] if value else [],
             }
+        elif name == "manager":
+            element = {"type": "users_select", "selected_user": value or None}
         elif name in selects:
             element = {
                 "type": "static_select",
@@ -326,6 +328,11 @@ def _state_of(element: dict[str, Any], answer: Any) -> dict[str, Any]:
         if answer is None:
             return {"type": kind, "selected_options": element.get("initial_options") or []}
         return {"type": kind, "selected_options": [{"value": v} for v in answer]}
+    if kind == "users_select":
+        return {
+            "type": kind,
+            "selected_user": element.get("initial_user") if answer is None else answer or None,
+        }
     if kind == "checkboxes":
         ticked = bool(element.get("initial_options")) if answer is None else bool(answer)
         return {"type": kind, "selected_options": [{"value": "yes"}] if ticked else []}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -52,8 +53,35 @@ def dm_id(user_id: str) -> str:
     return f"a:1:dm-{user_id}"
 
 
+def object_id(user_id: str) -> str:
+    """The person's Entra object id, as Teams sends it with each activity and as its people
+    picker answers with."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"entra:{user_id}"))
+
+
+def _with_people_picker(schema: dict[str, Any]) -> dict[str, Any]:
+    """The 1.5 schema plus the one Teams extension Tandem uses: the people picker, a ChoiceSet
+    whose `choices.data` is a `Data.Query` (defined as in the Adaptive Cards 1.6 schema,
+    which adopted it). Every other property stays refused."""
+    definitions = schema["definitions"]
+    definitions["Data.Query"] = {
+        "type": "object",
+        "properties": {
+            "type": {"enum": ["Data.Query"]},
+            "dataset": {"type": "string"},
+            "count": {"type": "number"},
+            "skip": {"type": "number"},
+        },
+        "required": ["type", "dataset"],
+        "additionalProperties": False,
+    }
+    choice_set = definitions["Input.ChoiceSet"]["properties"]
+    choice_set["choices.data"] = {"$ref": "#/definitions/Data.Query"}
+    return schema
+
+
 def card_validator() -> Draft6Validator:
-    schema = json.loads(CARD_SCHEMA.read_text(encoding="utf-8"))
+    schema = _with_people_picker(json.loads(CARD_SCHEMA.read_text(encoding="utf-8")))
     return Draft6Validator(schema, format_checker=Draft6Validator.FORMAT_CHECKER)
 
 
@@ -128,7 +156,11 @@ class TeamsDriver:
             "timestamp": "2027-01-04T09:00:00.000Z",
             "channelId": "msteams",
             "serviceUrl": self.fake.url,
-            "from": {"id": user_id, "name": user_id.split(":")[-1].title(), "aadObjectId": "aad"},
+            "from": {
+                "id": user_id,
+                "name": user_id.split(":")[-1].title(),
+                "aadObjectId": object_id(user_id),
+            },
             "recipient": {"id": BOT_ID, "name": "Tandem"},
             "conversation": {
                 "id": dm_id(user_id),

@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestServer
+from sqlalchemy import select
 
 from bot.runtime.host import Services
+from storage.models import Enrolment
 
 playwright_api = pytest.importorskip("playwright.async_api")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -43,7 +45,9 @@ async def page(base_url: str):  # type: ignore[no-untyped-def]
         await browser.close()
 
 
-async def sign_up_in_browser(page, person: str, role_label: str, department: str) -> None:  # type: ignore[no-untyped-def]
+async def sign_up_in_browser(  # type: ignore[no-untyped-def]
+    page, person: str, role_label: str, department: str, manager: str = ""
+) -> None:
     await page.get_by_role("button", name=person, exact=True).click()
     await page.get_by_placeholder("Type /mentoring signup").fill("/mentoring signup")
     await page.get_by_role("button", name="Send").click()
@@ -52,6 +56,8 @@ async def sign_up_in_browser(page, person: str, role_label: str, department: str
     await dialog.get_by_label("Your role").fill("Analyst")
     await dialog.get_by_label("Seniority").select_option(label="Early career")
     await dialog.get_by_label("Department").fill(department)
+    if manager:
+        await dialog.get_by_label("Your line manager").select_option(label=manager)
     await dialog.get_by_label("What I can offer").select_option(["disability", "digital"])
     await dialog.get_by_label("What I want to get out of it").fill("Better meetings for everyone")
     await dialog.get_by_label("I agree that Tandem keeps").check()
@@ -81,6 +87,34 @@ async def test_two_people_sign_up_in_the_browser(page) -> None:  # type: ignore[
     await page.get_by_role("button", name="Sam", exact=True).click()
     await page.locator("#dm-title", has_text="Sam").wait_for()
     await messages.get_by_text("Finance").wait_for()
+
+
+async def test_the_line_manager_is_picked_from_the_playgrounds_people(  # type: ignore[no-untyped-def]
+    page, services: Services
+) -> None:
+    await page.get_by_role("button", name="Sam", exact=True).click()
+    await page.get_by_placeholder("Type /mentoring signup").fill("signup")
+    await page.get_by_role("button", name="Send").click()
+    manager = page.locator("dialog[open]").get_by_label("Your line manager")
+    assert await manager.locator("option").all_inner_texts() == [
+        "Choose a person…",
+        "Ada (programme admin)",
+        "Sam",
+        "Priya",
+        "Leo",
+    ]
+    await page.locator("#form-cancel").click()
+    await page.locator("dialog[open]").wait_for(state="detached")
+    await sign_up_in_browser(
+        page,
+        "Sam",
+        "Mentor: I share my perspective with a more senior colleague",
+        "Finance",
+        manager="Leo",
+    )
+    await page.get_by_text("You're signed up for Reverse mentoring pilot").wait_for()
+    async with services.db.sessions() as session:
+        assert await session.scalar(select(Enrolment.manager_user_id)) == "leo"
 
 
 async def test_a_missing_field_is_shown_on_the_field(page) -> None:  # type: ignore[no-untyped-def]

@@ -184,3 +184,75 @@ def test_a_large_file_is_streamed_in_batches(
     assert err.count("\rImporting [") == 3  # after each batch of 500, then the end
     assert "1,234 rows read: 1,234 enrolled" in out
     assert counts(sqlite_url) == (1_234, 1_234)
+
+
+MANAGERS_HEADER = "user_id,display_name,email,role,seniority,manager,offers,consent"
+
+
+def managers(sqlite_url: str) -> dict[str, tuple[str, str]]:
+    """user id -> (manager's user id, manager still in words) for every enrolment."""
+    engine = create_engine(sqlite_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Person.platform_user_id, Enrolment.manager_user_id, Enrolment.manager_named
+            ).join(Enrolment, Enrolment.person_id == Person.id)
+        ).all()
+    engine.dispose()
+    return {user_id: (manager, named) for user_id, manager, named in rows}
+
+
+def test_a_manager_is_found_by_email_or_id_even_further_down_the_file(
+    cli, tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = write(
+        tmp_path / "people.csv",
+        [
+            MANAGERS_HEADER,
+            "sam,Sam Okafor,sam@example.com,mentor,1,Lee@Example.com,digital,yes",
+            "noor,Noor Ali,,mentor,2,<@lee>,digital,yes",
+            "lee,Lee Chan,lee@example.com,mentee,5,,,yes",
+        ],
+    )
+    capsys.readouterr()
+
+    assert cli(["participants", "import", str(file), "--programme", "pilot"]) == 0
+
+    assert "without a line manager" not in capsys.readouterr().out
+    assert managers(sqlite_url) == {"sam": ("lee", ""), "noor": ("lee", ""), "lee": ("", "")}
+
+
+def test_a_manager_no_one_can_be_found_by_is_reported_on_its_row_and_kept_in_words(
+    cli, tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = write(
+        tmp_path / "people.csv",
+        [
+            MANAGERS_HEADER,
+            "sam,Sam Okafor,sam@example.com,mentor,1,grace@example.com,digital,yes",
+            "lee,Lee Chan,not-an-email,mentee,5,,,yes",
+        ],
+    )
+    capsys.readouterr()
+
+    assert cli(["participants", "import", str(file), "--programme", "pilot"]) == 1
+
+    out = capsys.readouterr().out
+    assert "row 3, column email: 'not-an-email' isn't an email address" in out
+    assert (
+        "row 2, column manager: no one Tandem knows has the user id or email "
+        "'grace@example.com'; imported without a line manager" in out
+    )
+    assert managers(sqlite_url) == {"sam": ("", "grace@example.com")}
+
+    # Grace joins later: the next import (or matching run) finds her by the same email.
+    write(
+        file,
+        [
+            MANAGERS_HEADER,
+            "grace,Grace Hopper,grace@example.com,mentee,5,,,yes",
+            "sam,Sam Okafor,sam@example.com,mentor,1,grace@example.com,digital,yes",
+        ],
+    )
+    assert cli(["participants", "import", str(file), "--programme", "pilot"]) == 0
+    assert managers(sqlite_url)["sam"] == ("grace", "")

@@ -127,7 +127,13 @@ class PlaygroundStage(Stage):
 
 class SlackStage(Stage):
     reads_back = True
-    profile = {"display_name": "Alice", "time_zone": "America/New_York"}
+    profile = {
+        "display_name": "Alice",
+        "time_zone": "America/New_York",
+        "real_name": "Alice Example",
+        "handle": "alice.example",
+        "email": "alice@example.com",
+    }
 
     def __init__(self, services: Services, slack: SlackDriver, fake: FakeSlackApi) -> None:
         self.messenger = services.messengers[Platform.SLACK]
@@ -135,7 +141,13 @@ class SlackStage(Stage):
         self.chat = SlackChat(slack, fake)
         self.person = UserRef(WorkspaceRef(Platform.SLACK, TEAM), ALICE)
         self.channel = ConversationRef(self.person.workspace, "C0GENERAL")
-        fake.set_user(ALICE, tz="America/New_York", real_name="Alice Example", display_name="Alice")
+        fake.set_user(
+            ALICE,
+            tz="America/New_York",
+            real_name="Alice Example",
+            display_name="Alice",
+            email="alice@example.com",
+        )
 
     async def start(self) -> None:
         """The app is installed with its bot token; Slack opens a DM on the first post."""
@@ -351,7 +363,7 @@ async def test_a_refused_send_is_a_definite_failure(platform: Stage) -> None:
     assert mentions(await platform.dm(), "Agenda") == []
 
 
-async def test_profile_gives_name_and_time_zone_or_says_it_cannot(platform: Stage) -> None:
+async def test_profile_gives_names_time_zone_and_email_or_says_it_cannot(platform: Stage) -> None:
     if platform.profile is None:
         with pytest.raises(NotSupported):
             await platform.messenger.profile(platform.person)

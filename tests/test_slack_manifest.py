@@ -18,7 +18,14 @@ VERSIONED = ("manifest.schema.1.0.0.json", "manifest.schema.2.0.0.json")
 # manifest.schema.json points at the versioned schemas by their published URL.
 PUBLISHED = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/"
 
-LEAST_PRIVILEGE_BOT_SCOPES = {"commands", "chat:write", "im:write", "im:history", "users:read"}
+LEAST_PRIVILEGE_BOT_SCOPES = {
+    "commands",
+    "chat:write",
+    "im:write",
+    "im:history",
+    "users:read",
+    "users:read.email",
+}
 
 
 @pytest.fixture(scope="module")

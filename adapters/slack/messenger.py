@@ -286,8 +286,15 @@ class SlackMessenger(Messenger):
         )
         person = info["user"]
         profile = person.get("profile") or {}
-        name = profile.get("display_name") or profile.get("real_name") or person.get("real_name")
-        found = {"display_name": name, "time_zone": person.get("tz")}
+        real_name = profile.get("real_name") or person.get("real_name")
+        found = {
+            "display_name": profile.get("display_name") or real_name,
+            "time_zone": person.get("tz"),
+            "real_name": real_name,
+            "handle": person.get("name"),
+            # Only with the users:read.email scope; without it Slack leaves it out.
+            "email": profile.get("email"),
+        }
         return {key: str(value) for key, value in found.items() if value}
 
     def forget_team(self, team_id: str) -> None:

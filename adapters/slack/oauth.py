@@ -21,7 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.messenger import Unreachable
 
 # The bot scopes in app_manifest.yml; the README explains each one.
-BOT_SCOPES = ("commands", "chat:write", "im:write", "im:history", "users:read")
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "im:history",
+    "users:read",
+    "users:read.email",
+)
 STATE_EXPIRY_SECONDS = 600
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     StaticMultiSelectElement,
     StaticSelectElement,
+    UserSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -122,6 +123,13 @@ def _element(field: FormField) -> InteractiveElement:
             return DateTimePickerElement(
                 action_id=name, initial_date_time=_epoch(initial[0]) if initial else None
             )
+        case FieldKind.USER:
+            # Slack's own people picker: its answer is always a member of the workspace.
+            return UserSelectElement(
+                action_id=name,
+                initial_user=initial[0] if initial else None,
+                placeholder=placeholder,
+            )
     raise ValueError(f"no Slack element for field kind {field.kind}")
 
 
@@ -214,6 +222,8 @@ def _value(state: dict[str, Any]) -> str | list[str] | None:
             return _text(state.get("selected_date")) or ""
         case "timepicker":
             return _text(state.get("selected_time")) or ""
+        case "users_select":
+            return _text(state.get("selected_user")) or ""
     return None
 
 
@@ -239,6 +249,7 @@ _KINDS = {
     "checkboxes": FieldKind.CHECKBOX,
     "number_input": FieldKind.NUMBER,
     "datetimepicker": FieldKind.DATETIME,
+    "users_select": FieldKind.USER,
 }
 
 

@@ -17,7 +17,7 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes
 
-from adapters.teams import references, sent_forms, translate
+from adapters.teams import people_picker, references, sent_forms, translate
 from adapters.teams.card_forms import render_form_card
 from adapters.teams.card_submissions import invoke_response_body, is_form_submission
 from adapters.teams.cards import render_confirmation_card
@@ -148,11 +148,15 @@ class TandemTeamsBot(TeamsActivityHandler):
             return CardAnswer(message=FORM_EXPIRED)
         form = sent.form
         event = translate.form_submitted(activity, user, data, form.fields, form.context)
+        event = await people_picker.with_member_ids(
+            self.db, workspace_id, form, event, self.messenger.find_member
+        )
         checked = self.tandem.validate(event, form.fields)
         errors = checked.errors or await self.tandem.handle(checked.event)
         if errors:
             shown = _with_answers(form, checked.event.values, errors)
-            return CardAnswer(card=render_form_card(shown))
+            people = await people_picker.choices_for(self.db, workspace_id, shown)
+            return CardAnswer(card=render_form_card(shown, people))
         return CardAnswer(card=_confirmation(form))
 
     async def _submitted_in_message(self, turn_context: TurnContext) -> None:
@@ -184,8 +188,11 @@ class TandemTeamsBot(TeamsActivityHandler):
         workspace_id = await self.db.workspace_id(workspace)
         if translate.is_personal(activity):
             name = getattr(activity.from_property, "name", "") or ""
+            object_id = getattr(activity.from_property, "aad_object_id", "") or ""
             references.remember_turn(sender_id, ref)
-            await references.save_person_ref(self.db, workspace_id, sender_id, ref, name)
+            await references.save_person_ref(
+                self.db, workspace_id, sender_id, ref, name, directory_id=object_id
+            )
             return
         channel = translate.channel_of(activity)
         if channel is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,9 +21,13 @@ from adapters.teams.card_elements import (
     small_print,
     text_block,
 )
-from bot.core.outbound import FieldKind, Form, FormField
+from bot.core.outbound import Choice, FieldKind, Form, FormField
 
 FORM_VERB_PREFIX = "form:"
+# Teams' people picker: an Input.ChoiceSet that searches the organisation's directory as the
+# person types and answers with the Entra object id of whoever they pick. Clients without it
+# show the ChoiceSet's own choices instead: the people Tandem knows.
+PEOPLE_QUERY = {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
 RESERVED_FIELD_NAMES = frozenset({"form_id", "action_id", "context", KINDS_KEY})
 CHECKBOX_ON = "yes"
 
@@ -49,7 +54,9 @@ def _datetime_inputs(field: FormField, common: dict[str, Any]) -> list[dict[str,
     return [day, clock]
 
 
-def _field_inputs(field: FormField, error: str | None, clip: Clipper) -> list[dict[str, Any]]:
+def _field_inputs(
+    field: FormField, error: str | None, clip: Clipper, people: Sequence[Choice]
+) -> list[dict[str, Any]]:
     label = clip(field.label, MAX_LABEL_CHARS)
     common: dict[str, Any] = {
         "id": field.name,
@@ -76,6 +83,12 @@ def _field_inputs(field: FormField, error: str | None, clip: Clipper) -> list[di
             element["value"] = ",".join(field.initial)
         elif initial is not None:
             element["value"] = initial
+    elif kind is FieldKind.USER:
+        element = {**common, "type": "Input.ChoiceSet", "isMultiSelect": False, "style": "compact"}
+        element["choices"] = input_choices(people, clip, multi=False)
+        element["choices.data"] = dict(PEOPLE_QUERY)
+        if initial:
+            element["value"] = initial
     elif kind is FieldKind.CHECKBOX:
         element = {k: v for k, v in common.items() if k != "label"}
         element.update(type="Input.Toggle", title=label, valueOn=CHECKBOX_ON, valueOff="")
@@ -96,8 +109,9 @@ def _under_field(field: FormField, error: str | None, clip: Clipper) -> list[dic
     return out
 
 
-def render_form_card(form: Form) -> dict[str, Any]:
-    """A card with one input per field; `form.errors` show in red under their field."""
+def render_form_card(form: Form, people: Sequence[Choice] = ()) -> dict[str, Any]:
+    """A card with one input per field; `form.errors` show in red under their field.
+    `people` (name, member id) are offered by a person field to clients without the picker."""
     clip = Clipper()
     body = [
         text_block(clip(form.title, MAX_LABEL_CHARS), size="medium", weight="bolder"),
@@ -110,7 +124,7 @@ def render_form_card(form: Form) -> dict[str, Any]:
     for field in form.fields:
         if field.name in RESERVED_FIELD_NAMES:
             raise ValueError(f"form field name {field.name!r} is reserved")
-        body.extend(_field_inputs(field, form.errors.get(field.name), clip))
+        body.extend(_field_inputs(field, form.errors.get(field.name), clip, people))
         kinds[field.name] = field.kind.value
     data = {"form_id": form.form_id, "context": form.context, KINDS_KEY: kinds}
     submit = execute_action(

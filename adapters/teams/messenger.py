@@ -22,13 +22,13 @@ from botbuilder.schema import (
 )
 from botframework.connector.aio import ConnectorClient
 
-from adapters.teams import references, sent_forms
+from adapters.teams import people_picker, references, sent_forms
 from adapters.teams.card_forms import render_form_card
 from adapters.teams.cards import render_message_card
 from adapters.teams.errors import delivery_error, status_of
 from bot.core.messenger import DeliveryError, Messenger, NotSupported, Unreachable
 from bot.core.outbound import Form, Message
-from bot.core.refs import ConversationRef, MessageRef, UserRef
+from bot.core.refs import ConversationRef, MessageRef, UserRef, WorkspaceRef
 from storage.uow import Database
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,10 @@ class TeamsMessenger(Messenger):
 
     async def open_form(self, user: UserRef, form: Form, *, interaction: str | None) -> None:
         """A Teams form is a card in the person's chat; it is kept to re-show with errors."""
-        sent = await self._send_to_person(user, card_activity(render_form_card(form), form.title))
         workspace_id = await self.db.workspace_id(user.workspace)
+        people = await people_picker.choices_for(self.db, workspace_id, form)
+        card = render_form_card(form, people)
+        sent = await self._send_to_person(user, card_activity(card, form.title))
         await sent_forms.remember_form(
             self.db,
             workspace_id,
@@ -163,12 +165,42 @@ class TeamsMessenger(Messenger):
             raise Unreachable("NoConversation: the bot shares no chat or team with this person")
         return reference
 
-    async def _open_chat(self, user: UserRef, workspace_id: int) -> ConversationReference | None:
-        """Create a 1:1 chat with someone the bot has not talked to, through a shared team."""
+    async def find_member(self, workspace: WorkspaceRef, object_id: str) -> tuple[str, str] | None:
+        """(member id, name) of the person with this Entra object id in a team the bot is in;
+        the Bot Connector looks team members up by either id."""
+        workspace_id = await self.db.workspace_id(workspace)
+        for team_id, stored in (await self._teams(workspace_id)).items():
+
+            async def lookup(
+                _: TurnContext, connector: ConnectorClient, team_id: str = team_id
+            ) -> Any:
+                try:
+                    return await connector.conversations.get_conversation_member(team_id, object_id)
+                except ErrorResponseException as exc:
+                    if status_of(exc) == 404:
+                        return None
+                    raise
+
+            try:
+                member = await self._with_connector(to_reference(stored), lookup)
+            except DeliveryError:
+                log.warning("team member lookup failed", exc_info=True)
+                continue
+            if member is not None and getattr(member, "id", None):
+                return member.id, getattr(member, "name", None) or ""
+        return None
+
+    async def _teams(self, workspace_id: int) -> dict[str, dict[str, Any]]:
+        """A stored conversation reference in each team the bot is in, by team id."""
         teams: dict[str, dict[str, Any]] = {}
         for channel in await references.channels(self.db, workspace_id):
             if channel.team_id:
                 teams.setdefault(channel.team_id, channel.conversation_ref)
+        return teams
+
+    async def _open_chat(self, user: UserRef, workspace_id: int) -> ConversationReference | None:
+        """Create a 1:1 chat with someone the bot has not talked to, through a shared team."""
+        teams = await self._teams(workspace_id)
         tenant = user.workspace.external_id
         for team_id, stored in teams.items():
             team_reference = to_reference(stored)

@@ -33,12 +33,21 @@ def channel_of_thread(conversation_id: str) -> str:
 
 
 async def save_person_ref(
-    db: Database, workspace_id: int, user_id: str, ref: dict[str, Any], display_name: str = ""
+    db: Database,
+    workspace_id: int,
+    user_id: str,
+    ref: dict[str, Any],
+    display_name: str = "",
+    *,
+    directory_id: str = "",
 ) -> None:
-    """Remember how to DM this person; talking to the bot again makes them reachable again."""
+    """Remember how to DM this person (and their Entra object id, which Teams' people picker
+    answers with); talking to the bot again makes them reachable again."""
     now = db.clock.now()
     async with db.unit_of_work(workspace_id) as uow:
-        person = await uow.people.ensure(user_id, now, display_name=display_name)
+        person = await uow.people.ensure(
+            user_id, now, display_name=display_name, directory_id=directory_id
+        )
         person.conversation_ref = ref
         person.reachable = True
         person.unreachable_reason = ""

@@ -111,4 +111,6 @@ class Messenger(ABC):
     @abstractmethod
     async def profile(self, user: UserRef) -> dict[str, str]:
         """What the platform knows about the person: `display_name` and `time_zone` (an IANA
-        name), each only when known. Raises NotSupported where the platform has no profiles."""
+        name), and the names and address colleagues may know them by (`real_name`, `handle`,
+        `email`), each only when known. Raises NotSupported where the platform has no
+        profiles."""

@@ -82,6 +82,9 @@ class Message:
 
 
 class FieldKind(StrEnum):
+    """`USER` asks for a person in the workspace: each platform offers its own people picker,
+    and the answer (like `initial`) is that person's platform user id."""
+
     TEXT = "text"
     LONG_TEXT = "long_text"
     SELECT = "select"
@@ -89,6 +92,7 @@ class FieldKind(StrEnum):
     CHECKBOX = "checkbox"
     NUMBER = "number"
     DATETIME = "datetime"
+    USER = "user"
 
 
 @dataclass(frozen=True, slots=True)

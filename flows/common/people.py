@@ -16,6 +16,14 @@ async def person_for(ctx: FlowContext, uow: UnitOfWork, *, refresh: bool = False
     return await uow.people.ensure(ctx.user.user_id, ctx.clock.now(), **profile)
 
 
+async def is_known(ctx: FlowContext, uow: UnitOfWork, user_id: str) -> bool:
+    """Whether `user_id` is someone in this workspace: a person Tandem knows, or one the
+    platform can tell it about. A picker's answer always is; a forged or mistyped one is not."""
+    if await uow.people.by_user_id(user_id) is not None:
+        return True
+    return bool(await ctx.sender.profile(ctx.user_ref(user_id)))
+
+
 def name_of(person: Person | None) -> str:
     if person is None:
         return "someone"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.core.outbound import Block, Button, Buttons, ButtonStyle, Context, Divider, Message, Text
 from flows.common.wording import plural
+from flows.matching.line_managers import unidentified_note
 from storage.models import Programme
 from storage.pair_status import LIVE_STATES
 from storage.uow import UnitOfWork
@@ -48,6 +49,8 @@ class ProposalView:
     pairs: list[PairView]
     unmatched: list[UnmatchedView]
     has_run: bool
+    # People whose line manager is named in words that name no one: the rule can't see it.
+    unidentified_managers: tuple[str, ...] = ()
 
     @property
     def total_score(self) -> float:
@@ -89,7 +92,13 @@ async def load_proposal(uow: UnitOfWork, programme: Programme) -> ProposalView:
         for p in sorted(proposed, key=lambda p: (not p.locked, -p.score, p.id))
     ]
     return ProposalView(
-        programme.id, programme.name, programme.slug, pairs, unmatched, run is not None
+        programme.id,
+        programme.name,
+        programme.slug,
+        pairs,
+        unmatched,
+        run is not None,
+        tuple(await uow.matching.unidentified_managers(programme.id)),
     )
 
 
@@ -139,6 +148,8 @@ def preview_message(view: ProposalView, limit: int = CHAT_LIMIT) -> Message:
             "pairs are never proposed again."
         ),
     ]
+    if view.unidentified_managers:
+        blocks.append(Text(unidentified_note(list(view.unidentified_managers))))
     if not view.pairs:
         blocks.append(Text(_why_no_pairs(view)))
     for number, pair in enumerate(view.pairs[:limit], start=1):
@@ -183,6 +194,9 @@ def preview_table(view: ProposalView) -> str:
         "",
         f"{'#':>4}  {'mentor':<28} {'mentee':<28} {'score':>6}  locked",
     ]
+    if view.unidentified_managers:
+        note = unidentified_note(list(view.unidentified_managers), len(view.unidentified_managers))
+        lines[1:1] = [note.replace("`", ""), ""]
     for number, p in enumerate(view.pairs, start=1):
         lines.append(
             f"{number:>4}  {p.mentor[:28]:<28} {p.mentee[:28]:<28} {p.score:>6.2f}  "

@@ -24,6 +24,7 @@ from flows.matching.engine import (
     optimal_assignment,
     random_assignment,
 )
+from flows.matching.line_managers import identify_named_managers
 from storage.models import Programme
 from storage.pair_status import LIVE_STATES, PairStatus
 from storage.repositories.matching import PairRow
@@ -200,6 +201,7 @@ async def store_proposal(
 
 async def run_matching(uow: UnitOfWork, programme: Programme, now: datetime) -> RunOutcome:
     """Run the engine for the programme and store its proposal. The caller commits."""
+    await identify_named_managers(uow)
     pool = await load_pool(uow, programme)
     result = solve(pool, programme.matching_mode, seed=int(now.timestamp()))
     run_id = await store_proposal(uow, programme, pool, result, now)

@@ -2,7 +2,9 @@
 
 Good rows are imported, bad rows are skipped and reported (row, column, problem).
 Re-importing a file updates people and enrolments in place, never duplicates them, and
-never re-activates someone who paused or withdrew. The file is checked for its encoding
+never re-activates someone who paused or withdrew. Line managers, by user id or email, are
+looked up once every row is in, so a manager further down the file is found; one no one can
+be found by is reported on its row and kept in words until someone can. The file is checked for its encoding
 first (UTF-8, with or without a BOM), so a Latin-1 or UTF-16 file is refused whole,
 before anything is written; then it is streamed in batches.
 """
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from flows.common.person_names import PersonNames
 from flows.signup.csv_file import ImportFileError, check_encoding, read_rows
 from flows.signup.csv_rows import ImportReport, Participant, RowError, parse_row
 from storage.models import Enrolment, Person
@@ -42,6 +45,7 @@ async def import_participants(
     report = ImportReport()
     seen: dict[str, int] = {}
     batch: list[Participant] = []
+    with_managers: list[Participant] = []
     for number, raw in read_rows(path, report):
         report.rows += 1
         participant, errors = parse_row(raw, number)
@@ -56,6 +60,8 @@ async def import_participants(
         if participant:
             seen[participant.user_id] = number
             batch.append(participant)
+            if participant.manager:
+                with_managers.append(participant)
         if len(batch) >= BATCH_ROWS:
             await _save(db, workspace_id, programme.id, batch, report)
             batch = []
@@ -63,6 +69,9 @@ async def import_participants(
                 progress(report.rows, total)
     if batch:
         await _save(db, workspace_id, programme.id, batch, report)
+    for start in range(0, len(with_managers), BATCH_ROWS):
+        chunk = with_managers[start : start + BATCH_ROWS]
+        await _identify_managers(db, workspace_id, programme.id, chunk, report)
     if progress:
         progress(report.rows, max(total, report.rows))
     return report
@@ -106,8 +115,50 @@ async def _save(
                 report.updated += 1
             for key, value in participant.enrolment.items():
                 setattr(enrolment, key, value)
+            if not participant.manager:
+                enrolment.manager_user_id, enrolment.manager_named = "", ""
             enrolment.consent_at = now
             enrolment.updated_at = now
+        await uow.commit()
+
+
+async def _identify_managers(
+    db: Database,
+    workspace_id: int,
+    programme_id: int,
+    participants: list[Participant],
+    report: ImportReport,
+) -> None:
+    async with db.unit_of_work(workspace_id) as uow:
+        people = PersonNames(await uow.people.names())
+        enrolments = {
+            user_id: enrolment
+            for enrolment, user_id in (
+                await uow.session.execute(
+                    select(Enrolment, Person.platform_user_id)
+                    .join(Person, Person.id == Enrolment.person_id)
+                    .where(
+                        Enrolment.workspace_id == workspace_id,
+                        Enrolment.programme_id == programme_id,
+                        Person.platform_user_id.in_([p.user_id for p in participants]),
+                    )
+                )
+            ).tuples()
+        }
+        for participant in participants:
+            enrolment = enrolments[participant.user_id]
+            manager = people.resolve(participant.manager)
+            enrolment.manager_user_id = manager or ""
+            enrolment.manager_named = "" if manager else participant.manager
+            if manager is None:
+                report.warnings.append(
+                    RowError(
+                        participant.row,
+                        "manager",
+                        f"no one Tandem knows has the user id or email {participant.manager!r}; "
+                        "imported without a line manager until they can be identified",
+                    )
+                )
         await uow.commit()
 
 

@@ -8,11 +8,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.common import catalogue
+from flows.common.person_names import looks_like_email
 from flows.common.wording import agree
 
 COLUMNS = (
     "user_id",
     "display_name",
+    "email",
     "role",
     "job_title",
     "seniority",
@@ -56,6 +58,8 @@ class ImportReport:
     updated: int = 0
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # Imported rows with something to fix all the same: a manager no one could be found by.
+    warnings: list[RowError] = field(default_factory=list)
 
     @property
     def skipped_rows(self) -> int:
@@ -68,6 +72,8 @@ class Participant:
     user_id: str
     profile: dict[str, Any]  # Person fields to set
     enrolment: dict[str, Any]  # Enrolment fields to set
+    # The line manager's user id or email as written: looked up once every row is in.
+    manager: str = ""
 
 
 def _handle(text: str) -> str:
@@ -105,9 +111,11 @@ def parse_row(raw: dict[str, str], row: int) -> tuple[Participant | None, list[R
         bad("seniority", f"must be a number from 1 to 5, not {seniority!r}")
     if value["consent"].lower() not in YES:
         bad("consent", "must be yes: only people who agreed can be imported")
-    for column in ("job_title", "department", "location", "display_name"):
+    for column in ("job_title", "department", "location", "display_name", "manager"):
         if len(value[column]) > SHORT_LIMIT:
             bad(column, f"is longer than {SHORT_LIMIT} characters")
+    if value["email"] and not looks_like_email(value["email"]):
+        bad("email", f"{value['email']!r} isn't an email address")
     if len(value["goals"]) > GOALS_LIMIT:
         bad("goals", f"is longer than {GOALS_LIMIT:,} characters")
     zone = value["time_zone"]
@@ -154,12 +162,13 @@ def parse_row(raw: dict[str, str], row: int) -> tuple[Participant | None, list[R
         profile["display_name"] = value["display_name"]
     if zone:
         profile["time_zone"] = zone
+    if value["email"]:
+        profile["email"] = value["email"]
     enrolment = {
         "role": role,
         "job_title": value["job_title"],
         "seniority": int(seniority),
         "department": value["department"],
-        "manager_user_id": _handle(value["manager"]),
         "location": value["location"],
         "medium": medium,
         "offers": areas["offers"],
@@ -168,4 +177,4 @@ def parse_row(raw: dict[str, str], row: int) -> tuple[Participant | None, list[R
         "lived_experience": areas["lived_experience"],
         "capacity": int(capacity),
     }
-    return Participant(row, user_id, profile, enrolment), []
+    return Participant(row, user_id, profile, enrolment, value["manager"]), []

@@ -11,9 +11,11 @@ from bot.runtime.context import FlowContext
 from flows.common import catalogue, disclosure
 from flows.common.actions import LEAVE_ACTION, PAUSE_ACTION, SIGNUP_ACTION
 from flows.common.form_values import many, one
-from flows.common.people import person_for
+from flows.common.people import is_known, person_for
 from flows.signup.form import signup_form
 from storage.models import Enrolment, Programme
+
+UNKNOWN_PERSON = "I couldn't find that person — pick them from the list."
 
 
 async def start(ctx: FlowContext, command: Command) -> None:
@@ -56,6 +58,11 @@ async def submit(ctx: FlowContext, form: FormSubmitted) -> dict[str, str] | None
         programme = await uow.programmes.get(int(programme_id)) if programme_id.isdigit() else None
         if programme is None or programme not in await uow.programmes.open_for_signup(now):
             return {"programme": "That programme isn't open for sign-up any more."}
+        manager = one(values, "manager")
+        if manager == person.platform_user_id:
+            return {"manager": "That's you — pick your line manager from the list."}
+        if manager and not await is_known(ctx, uow, manager):
+            return {"manager": UNKNOWN_PERSON}
         person.time_zone = one(values, "time_zone")
         person.work_start_minute = int(one(values, "work_start"))
         person.work_end_minute = int(one(values, "work_end"))
@@ -68,7 +75,9 @@ async def submit(ctx: FlowContext, form: FormSubmitted) -> dict[str, str] | None
         enrolment.job_title = one(values, "job_title")
         enrolment.seniority = int(one(values, "seniority"))
         enrolment.department = one(values, "department")
-        enrolment.manager_user_id = _user_handle(one(values, "manager"))
+        enrolment.manager_user_id = manager
+        if manager:
+            enrolment.manager_named = ""  # picked at last: the old words are no longer needed
         enrolment.location = one(values, "location")
         enrolment.medium = one(values, "medium")
         enrolment.offers = many(values, "offers")
@@ -87,11 +96,6 @@ async def submit(ctx: FlowContext, form: FormSubmitted) -> dict[str, str] | None
     digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
     await ctx.reply(summary, kind="signup_confirmation", key=f"signup:{enrolment_id}:{digest}")
     return None
-
-
-def _user_handle(text: str) -> str:
-    """`<@U123>`, `@ada` or `ada` all name the same person."""
-    return text.strip().removeprefix("<").removesuffix(">").lstrip("@").split("|")[0]
 
 
 def confirmation(

@@ -91,10 +91,11 @@ def signup_form(
             FormField(
                 "manager",
                 "Your line manager",
+                FieldKind.USER,
                 required=False,
-                initial=e.manager_user_id if e else None,
-                max_length=SHORT_LIMIT,
-                hint="So we never pair you with someone in your reporting line.",
+                initial=(e.manager_user_id or None) if e else None,
+                hint=_manager_hint(e),
+                placeholder="Start typing their name",
             ),
             FormField(
                 "time_zone",
@@ -185,12 +186,23 @@ def signup_form(
     )
 
 
+def _manager_hint(existing: Enrolment | None) -> str:
+    hint = "So we never pair you with someone in your reporting line."
+    if existing is not None and existing.manager_named:
+        # Their own earlier answer, shown back only to them: it named no one Tandem knows.
+        return (
+            f'{hint} You told us "{existing.manager_named}", and I couldn\'t tell who that '
+            "is: please pick them from the list."
+        )
+    return hint
+
+
 def validate(values: FormValues) -> dict[str, str]:
     errors: dict[str, str] = {}
     for name in REQUIRED:
         if not one(values, name):
             errors[name] = "Please fill this in."
-    for name in ("job_title", "department", "manager", "location"):
+    for name in ("job_title", "department", "location"):
         if message := too_long(one(values, name), SHORT_LIMIT):
             errors[name] = message
     if message := too_long(one(values, "goals"), GOALS_LIMIT):

@@ -61,7 +61,11 @@ class Enrolment(Base):
     job_title: Mapped[str] = mapped_column(String(200), default="")
     seniority: Mapped[int] = mapped_column(Integer, default=1)
     department: Mapped[str] = mapped_column(String(120), default="")
+    # The line manager's platform user id: the only form of it matching compares.
     manager_user_id: Mapped[str] = mapped_column(String(128), default="")
+    # A line manager named in words (an old free-text answer, a CSV cell) that names no one
+    # Tandem knows yet; kept only until it can be matched to a person, then emptied.
+    manager_named: Mapped[str] = mapped_column(String(200), default="")
     location: Mapped[str] = mapped_column(String(120), default="")
     medium: Mapped[str] = mapped_column(String(16), default="online")
     offers: Mapped[list[str]] = mapped_column(default=list)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from storage.models import Enrolment, MatchExclusion, MatchRun, Pair, Person
 from storage.pair_status import PairStatus
@@ -60,13 +60,49 @@ class MatchingRepository(Scoped):
 
     async def reporting_lines(self) -> dict[str, str]:
         """person -> manager, from every enrolment in the workspace, so skip-level managers
-        enrolled in another programme still count."""
+        enrolled in another programme still count. User ids only: a manager still named in
+        words (`manager_named`) counts once it is resolved to a person."""
         result = await self.session.execute(
             select(Person.platform_user_id, Enrolment.manager_user_id)
             .join(Person, Person.id == Enrolment.person_id)
             .where(Enrolment.workspace_id == self.workspace_id, Enrolment.manager_user_id != "")
         )
         return {person: manager for person, manager in result.tuples()}
+
+    async def named_managers(self) -> list[tuple[int, str]]:
+        """(enrolment id, the words) for every line manager in the workspace named in words
+        that no one has been identified by yet."""
+        result = await self.session.execute(
+            select(Enrolment.id, Enrolment.manager_named).where(
+                Enrolment.workspace_id == self.workspace_id, Enrolment.manager_named != ""
+            )
+        )
+        return [(enrolment_id, named) for enrolment_id, named in result.tuples()]
+
+    async def identify_managers(self, managers: dict[int, str]) -> None:
+        """Record each enrolment's line manager as the person they turned out to name."""
+        for enrolment_id, user_id in managers.items():
+            await self.session.execute(
+                update(Enrolment)
+                .where(Enrolment.workspace_id == self.workspace_id, Enrolment.id == enrolment_id)
+                .values(manager_user_id=user_id, manager_named="")
+            )
+
+    async def unidentified_managers(self, programme_id: int) -> list[str]:
+        """Who, among the programme's active sign-ups, named a line manager no one could be
+        identified by: their names only, never what they wrote."""
+        result = await self.session.execute(
+            select(Person.display_name, Person.platform_user_id)
+            .join(Enrolment, Enrolment.person_id == Person.id)
+            .where(
+                Enrolment.workspace_id == self.workspace_id,
+                Enrolment.programme_id == programme_id,
+                Enrolment.status == "active",
+                Enrolment.manager_named != "",
+            )
+            .order_by(Person.display_name, Person.id)
+        )
+        return [name or user_id for name, user_id in result.tuples()]
 
     async def pairs(self, programme_id: int) -> list[PairRow]:
         result = await self.session.execute(

@@ -61,6 +61,30 @@ class PeopleRepository(Scoped):
                 setattr(person, key, value)
         return person
 
+    async def by_directory_id(self, directory_id: str) -> Person | None:
+        if not directory_id:
+            return None
+        return await self.session.scalar(
+            select(Person)
+            .where(Person.workspace_id == self.workspace_id, Person.directory_id == directory_id)
+            .order_by(Person.id)
+            .limit(1)
+        )
+
+    async def names(self) -> list[Any]:
+        """Everyone in the workspace with the names and address colleagues may call them by,
+        as plain rows: what a line manager written in words is looked up in."""
+        result = await self.session.execute(
+            select(
+                Person.platform_user_id,
+                Person.display_name,
+                Person.real_name,
+                Person.handle,
+                Person.email,
+            ).where(Person.workspace_id == self.workspace_id)
+        )
+        return list(result.all())
+
     async def all(self) -> list[Person]:
         return list(
             await self.session.scalars(

@@ -261,6 +261,9 @@ class FakeBotConnector:
 
     async def _member(self, request: web.Request) -> web.Response:
         user_id = request.match_info["user_id"]
+        # Teams finds a member by their Entra object id as well as by their member id.
+        by_object_id = [m for m, info in self.members.items() if info.get("aadObjectId") == user_id]
+        user_id = by_object_id[0] if by_object_id else user_id
         if self.members and user_id not in self.members:
             return _error(404, "MemberNotFoundInConversation", "Member not found.")
         return web.json_response(self._member_json(user_id))

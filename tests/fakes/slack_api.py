@@ -119,9 +119,13 @@ class _User:
     tz_offset: int = 0
     real_name: str = ""
     display_name: str = ""
+    email: str = ""  # Slack gives it only to apps with the users:read.email scope
 
     def as_slack(self, team_id: str) -> Payload:
         real = self.real_name or f"User {self.id}"
+        profile = {"real_name": real, "display_name": self.display_name or real}
+        if self.email:
+            profile["email"] = self.email
         return {
             "id": self.id,
             "team_id": team_id,
@@ -132,7 +136,7 @@ class _User:
             "tz_label": self.tz,
             "tz_offset": self.tz_offset,
             "is_bot": False,
-            "profile": {"real_name": real, "display_name": self.display_name or real},
+            "profile": profile,
         }
 
 
@@ -244,8 +248,9 @@ class FakeSlackApi:
         tz_offset: int = 0,
         real_name: str = "",
         display_name: str = "",
+        email: str = "",
     ) -> None:
-        self._users[user_id] = _User(user_id, tz, tz_offset, real_name, display_name)
+        self._users[user_id] = _User(user_id, tz, tz_offset, real_name, display_name, email)
 
     def calls(self, method: str | None = None) -> list[RecordedCall]:
         """Calls answered (ok or not), rate-limited ones excluded."""
@@ -525,7 +530,7 @@ class FakeSlackApi:
             "ok": True,
             "app_id": self.app_id,
             "authed_user": {"id": "U0INSTALLER"},
-            "scope": "commands,chat:write,im:write,im:history,users:read",
+            "scope": "commands,chat:write,im:write,im:history,users:read,users:read.email",
             "token_type": "bot",
             "access_token": token,
             "bot_user_id": self.bot_user_id,

@@ -14,6 +14,7 @@ const api = (path, body) =>
 
 let me = localStorage.getItem("tandem-as") || "";
 let openFormId = null;
+let people = [];  // the playground's people, for a form's person fields
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
@@ -82,6 +83,11 @@ function renderField(field, errors) {
     input = el("select", { id, name: field.name, multiple: field.kind === "multi_select" ? "" : null },
       field.kind === "select" ? el("option", { value: "" }, "Choose…") : null,
       field.options.map((o) => el("option", { value: o.value }, o.label)));
+  } else if (field.kind === "user") {
+    // The playground's people picker: anyone on the People list, by name.
+    input = el("select", { id, name: field.name },
+      el("option", { value: "" }, "Choose a person…"),
+      people.map((p) => el("option", { value: p.id }, p.name)));
   } else if (field.kind === "checkbox") input = el("input", { id, name: field.name, type: "checkbox", value: "yes" });
   else if (field.kind === "number") input = el("input", { id, name: field.name, type: "number" });
   else if (field.kind === "datetime") input = el("input", { id, name: field.name, type: "datetime-local" });
@@ -129,6 +135,7 @@ function formValues() {
 
 async function refresh() {
   const state = await api(`state?as=${encodeURIComponent(me)}`);
+  people = state.people;
   $("now").textContent = new Date(state.now).toUTCString().replace(" GMT", " UTC");
   $("people").replaceChildren(...state.people.map((p) => el("li", {},
     el("button", { "aria-current": p.id === me ? "true" : "false", onclick: () => actAs(p.id) }, p.name))));

@@ -169,3 +169,9 @@ def print_import_report(report: ImportReport) -> None:
             print(f"  row {error.row}, column {error.column}: {error.problem}")
         if len(report.errors) > ERRORS_SHOWN:
             print(f"  ...and {plural(len(report.errors) - ERRORS_SHOWN, 'more problem')}")
+    if report.warnings:
+        print("\nImported without a line manager (fix the manager and import the file again):")
+        for warning in report.warnings[:ERRORS_SHOWN]:
+            print(f"  row {warning.row}, column {warning.column}: {warning.problem}")
+        if len(report.warnings) > ERRORS_SHOWN:
+            print(f"  ...and {len(report.warnings) - ERRORS_SHOWN:,} more")
