@@ -105,14 +105,15 @@ class Replica:
             "PORT": str(port or 3978),
         }
         log = logs / f"{name or kind}.log"
-        process = subprocess.Popen(
-            [sys.executable, __file__, kind, "--budget-per-second", str(budget_per_second)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=log.open("a", encoding="utf-8"),
-            text=True,
-        )
+        with log.open("a", encoding="utf-8") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, __file__, kind, "--budget-per-second", str(budget_per_second)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
+            )
         return cls(kind, process, log, port)
 
     @property
