@@ -30,8 +30,16 @@ ALL_DAYS = ["0", "1", "2", "3", "4", "5", "6"]
 class FakeSlack:
     """`python -m tests.fakes.slack_api` in its own process, recording every request."""
 
-    def __init__(self, record: Path, post_per_minute: int, faults: Path | None = None) -> None:
-        """`faults`: a FaultPlan as JSON (tests/fakes/faults.py) the fake acts out."""
+    def __init__(
+        self,
+        record: Path,
+        post_per_minute: int,
+        faults: Path | None = None,
+        *,
+        slack_limits: bool = True,
+    ) -> None:
+        """`faults`: a FaultPlan as JSON (tests/fakes/faults.py) the fake acts out.
+        `slack_limits=False` limits chat.postMessage only, not the other methods."""
         self.record = record
         self.process = subprocess.Popen(
             [
@@ -40,7 +48,7 @@ class FakeSlack:
                 "tests.fakes.slack_api",
                 "--port",
                 "0",
-                "--slack-limits",
+                *(["--slack-limits"] if slack_limits else []),
                 "--record",
                 str(record),
                 "--post-per-minute",
