@@ -39,7 +39,11 @@ from slack_sdk.signature import SignatureVerifier
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from adapters.slack.render_form import render_modal  # noqa: E402
+from flows.signup.form import signup_form  # noqa: E402
+from storage.models import Person, Programme  # noqa: E402
 from tests.playground_driver import SIGNUP_ANSWERS  # noqa: E402
+from tests.slack_fixtures import filled_in  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
@@ -50,7 +54,6 @@ QUICK_SECONDS = 10
 P99_TARGET_MS = 100.0
 USERS = 1000
 WARM_UP = 4
-SELECTS = {"programme", "role", "seniority", "time_zone", "work_start", "work_end", "medium"}
 
 
 # ---- servers (each runs in its own child process)
@@ -127,25 +130,17 @@ async def serve_bare(api_url: str) -> None:
 # ---- load generator
 
 
-def _state(values: dict[str, Any]) -> dict[str, Any]:
-    state: dict[str, Any] = {}
-    for name, value in values.items():
-        if isinstance(value, list):
-            element: dict[str, Any] = {
-                "type": "multi_static_select",
-                "selected_options": [{"value": v} for v in value],
-            }
-        elif name == "consent":
-            element = {"type": "checkboxes", "selected_options": [{"value": "yes"}]}
-        elif name in SELECTS:
-            element = {"type": "static_select", "selected_option": {"value": value}}
-        else:
-            element = {"type": "plain_text_input", "value": value or None}
-        state[name] = {name: element}
-    return state
+def signup_view(programme_id: int) -> dict[str, Any]:
+    """The sign-up modal as Tandem renders it and Slack sends it back, answers filled in:
+    Tandem reads only the fields the view offered."""
+    programme = Programme(id=programme_id, name="Reverse mentoring", wave="", kind="reverse")
+    person = Person(time_zone="Europe/London", platform_user_id="U0BENCH")
+    view = render_modal(signup_form([programme], None, person, programme))
+    answers = {**SIGNUP_ANSWERS, "programme": str(programme_id)}
+    return {**view, "state": {"values": filled_in(view, answers)}}
 
 
-def request_body(i: int, programme_id: int, user: str) -> str:
+def request_body(i: int, view: dict[str, Any], user: str) -> str:
     if i % 2 == 0:
         return urlencode(
             {
@@ -165,14 +160,7 @@ def request_body(i: int, programme_id: int, user: str) -> str:
         "user": {"id": user, "team_id": TEAM},
         "api_app_id": "A0TANDEM",
         "trigger_id": f"{i}.2222.bench",
-        "view": {
-            "id": f"V{i}",
-            "type": "modal",
-            "callback_id": "signup",
-            "private_metadata": "",
-            "blocks": [],
-            "state": {"values": _state({**SIGNUP_ANSWERS, "programme": str(programme_id)})},
-        },
+        "view": {**view, "id": f"V{i}"},
     }
     return urlencode({"payload": json.dumps(payload)})
 
@@ -184,9 +172,10 @@ async def load(port: int, programme_id: int, seconds: int) -> dict[str, Any]:
     errors: list[str] = []
     commands_sent: dict[int, float] = {}
     total = RATE * seconds
+    view = signup_view(programme_id)
 
     async def one(session: aiohttp.ClientSession, i: int, user: str = "") -> None:
-        body = request_body(i, programme_id, user or f"U{i % USERS:08d}")
+        body = request_body(i, view, user or f"U{i % USERS:08d}")
         timestamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
