@@ -96,13 +96,10 @@ async def test_the_line_manager_is_picked_from_the_playgrounds_people(  # type: 
     await page.get_by_placeholder("Type /mentoring signup").fill("signup")
     await page.get_by_role("button", name="Send").click()
     manager = page.locator("dialog[open]").get_by_label("Your line manager")
-    assert await manager.locator("option").all_inner_texts() == [
-        "Choose a person…",
-        "Ada (programme admin)",
-        "Sam",
-        "Priya",
-        "Leo",
-    ]
+    # expect() waits for the form to open; reading the options at once can find none yet.
+    await playwright_api.expect(manager.locator("option")).to_have_text(
+        ["Choose a person…", "Ada (programme admin)", "Sam", "Priya", "Leo"]
+    )
     await page.locator("#form-cancel").click()
     await page.locator("dialog[open]").wait_for(state="detached")
     await sign_up_in_browser(
