@@ -69,7 +69,6 @@ STALE_TRIGGER_ERRORS = frozenset(
     {"expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id", "trigger_exchanged"}
 )
 DEFAULT_RETRY_AFTER = 1.0
-FORM_BUTTON_ACTIONS = {"signup": "signup_edit"}
 MODAL_CACHE_SIZE = 64
 # Slack message metadata event type carrying a delivery's idempotency key.
 SLACK_EVENT_TYPE = "tandem_delivery"
@@ -114,8 +113,8 @@ def delivery_error(exc: Exception) -> DeliveryError:
 
 def reopen_form_message(form: Form) -> Message:
     """Sent when a form cannot open in place (typed in a DM, or Slack's trigger expired)."""
-    action = FORM_BUTTON_ACTIONS.get(form.form_id)
-    if action is None:
+    action = form.reopen_action
+    if not action:
         text = "That form took too long to open. Please try again."
         return Message(summary=text, blocks=(Text(text),))
     return Message(

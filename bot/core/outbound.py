@@ -119,6 +119,9 @@ class Form:
     intro: str = ""
     context: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    # The button action that opens this form again, for a platform that cannot open it in
+    # place (typed in a DM, or the interaction expired); "" when there is none.
+    reopen_action: str = ""
 
 
 def to_json(value: Message | Form) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.outbound import Choice, FieldKind, Form, FormField
 from flows.common import catalogue, disclosure
+from flows.common.actions import SIGNUP_ACTION
 from flows.common.form_values import FormValues, many, one, too_long
 from flows.common.wording import programme_title
 from storage.models import Enrolment, Person, Programme
@@ -44,6 +45,7 @@ def signup_form(
     e = existing
     return Form(
         form_id=FORM_ID,
+        reopen_action=SIGNUP_ACTION,
         title="Join a mentoring programme" if e is None else "Edit your sign-up",
         submit_label="Sign me up" if e is None else "Save changes",
         intro=(
